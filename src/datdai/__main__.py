@@ -1,0 +1,3 @@
+from datdai.cli import main
+
+main()

@@ -1,0 +1,83 @@
+"""`datdai demo`: synthesise a province, load it into the store, and report what was done.
+
+Later stages (quality checks, reconciliation, dossiers, report, demo accounts) join here as
+their modules land; each prints its own counts.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from datdai import synth
+from datdai.store import repository
+from datdai.store.db import StoreError, resolve_url
+from datdai.store.schema import parties
+from datdai.store.store import open_store
+
+DEMO_DIR = Path("datdai-demo")
+DEMO_ACTOR = "datdai-demo"
+
+
+@dataclass
+class DemoResult:
+    store_url: str
+    counts: dict[str, int | str] = field(default_factory=dict)
+
+
+def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
+             progress: Callable[[str, int, int], None] | None = None,
+             workdir: Path = DEMO_DIR) -> DemoResult:
+    """Synth → store. The default store is a fresh SQLite file in ``workdir``; a store given by
+    ``db`` must be empty (the demo never writes into a database that already holds land data)."""
+    delivery_dir = workdir / "giao-nop"
+    if db is None:
+        if workdir.exists():
+            shutil.rmtree(workdir)
+        workdir.mkdir(parents=True)
+        db = str(workdir / "datdai.db")
+    else:
+        workdir.mkdir(parents=True, exist_ok=True)
+        if delivery_dir.exists():
+            shutil.rmtree(delivery_dir)
+    url = resolve_url(db)
+    store = open_store(url, create=True)
+    try:
+        with store.read() as conn:
+            if conn.execute(select(func.count()).select_from(parties)).scalar_one():
+                raise StoreError(
+                    f"cơ sở dữ liệu {store.display_url} đã có dữ liệu: demo cần một cơ sở dữ liệu trống / "
+                    "the database already holds land data: the demo needs an empty one"
+                )
+        delivery_dir.mkdir(parents=True)
+        result = synth.generate(parcels=parcels, seed=seed, progress=progress)
+        files = synth.write(result, delivery_dir)
+        with store.transaction() as conn:
+            loaded = repository.load_dataset(
+                conn, result.land, actor=DEMO_ACTOR, source=f"datdai demo: tỉnh giả lập seed {seed}",
+                reason="nạp dữ liệu trình diễn / demo load", progress=progress,
+            )
+            citizens = repository.replace_citizens(conn, result.citizens, source=str(delivery_dir / "dan_cu.csv"))
+        counts: dict[str, int | str] = {
+            "cơ sở dữ liệu / store": store.display_url,
+            "dữ liệu giao nộp / delivery": str(delivery_dir),
+        }
+        counts.update({f"tệp / file {name}": n for name, n in files.items()})
+        counts.update({
+            "đơn vị hành chính / admin units": loaded.admin_units,
+            "người sử dụng đất / parties": loaded.parties,
+            "giấy tờ tùy thân / identity documents": loaded.identity_documents,
+            "thửa đất / parcels": loaded.parcels,
+            "quyền / rights": loaded.rights,
+            "tài sản / assets": loaded.assets,
+            "giấy chứng nhận / certificates": loaded.certificates,
+            "công dân (CSDLQG) / citizens": citizens,
+            "lô nhật ký / audit batch": loaded.batch_id or 0,
+        })
+        return DemoResult(store_url=url, counts=counts)
+    finally:
+        store.close()

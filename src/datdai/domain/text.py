@@ -1,0 +1,29 @@
+"""Small pure text helpers shared by the domain: NFC, diacritic folding, match keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_diacritics(text: str) -> str:
+    """"Nguyễn Đức" → "Nguyen Duc" (đ/Đ folded to d/D, which NFD does not do)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    base = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return base.replace("đ", "d").replace("Đ", "D")
+
+
+def collapse_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold_key(text: str) -> str:
+    """A key for loose comparison: lower case, no diacritics, letters and digits only."""
+    folded = strip_diacritics(nfc(text)).lower()
+    return "".join(ch for ch in folded if ch.isalnum())

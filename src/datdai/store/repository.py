@@ -1,0 +1,345 @@
+"""The repository layer: domain objects in and out of the store. Everything above uses this.
+
+Writes of land and owner data go through :class:`~datdai.store.audit.AuditTrail`; reference
+data (admin units) and the population extract (evidence) are loaded directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import shapely
+from sqlalchemy import Connection, delete, func, insert, select
+
+from datdai.domain.model import (
+    AdminUnit,
+    Asset,
+    AssetKind,
+    Certificate,
+    CertificateForm,
+    Citizen,
+    CITIZEN_FIELDS,
+    DocumentType,
+    Gender,
+    Holding,
+    IdentityDocument,
+    LandDataset,
+    Parcel,
+    Party,
+    PartyKind,
+    PartyMember,
+    Right,
+    RightKind,
+    SourceDocument,
+)
+from datdai.store import schema as s
+from datdai.store.audit import AuditTrail
+
+CHUNK = 5000
+
+
+def _chunks(rows: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def _codes(codes: Sequence[str]) -> str | None:
+    return "+".join(codes) if codes else None
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("+")) if text else ()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def upsert_admin_units(conn: Connection, units: Sequence[AdminUnit]) -> int:
+    """Reference data: insert the units not yet in the store (by era, level, code)."""
+    have = {(r.era, r.level, r.code) for r in conn.execute(select(s.admin_units.c.era, s.admin_units.c.level, s.admin_units.c.code))}
+    rows, seen = [], set()
+    for u in units:
+        key = (u.era.value, u.level.value, u.code)
+        if key in have or key in seen:
+            continue
+        seen.add(key)
+        rows.append({"code": u.code, "era": key[0], "level": key[1], "name": u.name,
+                     "parent_code": u.parent_code, "successor_code": u.successor_code})
+    for chunk in _chunks(rows):
+        conn.execute(insert(s.admin_units), list(chunk))
+    return len(rows)
+
+
+def parcel_row(p: Parcel) -> dict:
+    """The parcels row of a domain parcel; geometry area and bbox are computed here."""
+    geom = None
+    bbox = (None, None, None, None)
+    area = None
+    if p.geometry_wkb is not None:
+        geom = shapely.from_wkb(p.geometry_wkb)
+        if p.srid is not None:
+            geom = shapely.set_srid(geom, p.srid)
+        if not geom.is_empty:
+            bbox = tuple(float(v) for v in geom.bounds)
+            area = float(geom.area)
+    return {
+        "commune_code": p.commune_code, "sheet_no": p.sheet_no, "parcel_no": p.parcel_no,
+        "geom": geom, "srid": p.srid, "min_x": bbox[0], "min_y": bbox[1], "max_x": bbox[2], "max_y": bbox[3],
+        "computed_area": area, "legal_area": p.legal_area, "land_use_codes": _codes(p.land_use_codes),
+        "address": p.address, "map_scale": p.map_scale, "map_area_label": p.map_area_label,
+        "map_land_use_label": p.map_land_use_label, "map_owner_label": p.map_owner_label,
+        "identifier": p.identifier, "old_sheet_no": p.old_sheet_no, "old_parcel_no": p.old_parcel_no,
+    }
+
+
+def party_row(p: Party) -> dict:
+    return {
+        "code": p.party_id, "kind": p.kind.value, "full_name": p.full_name,
+        "gender": p.gender.value if p.gender else None, "birth_date": p.birth_date,
+        "birth_year": p.birth_year, "address": p.address, "nationality": p.nationality,
+        "ethnicity": p.ethnicity, "tax_code": p.tax_code, "personal_number": p.personal_number,
+    }
+
+
+@dataclass(slots=True)
+class LoadCounts:
+    parties: int = 0
+    identity_documents: int = 0
+    party_members: int = 0
+    parcels: int = 0
+    holdings: int = 0
+    assets: int = 0
+    rights: int = 0
+    certificates: int = 0
+    sources: int = 0
+    admin_units: int = 0
+    batch_id: int | None = None
+
+
+def load_dataset(conn: Connection, data: LandDataset, *, actor: str, source: str, reason: str,
+                 progress=None) -> LoadCounts:
+    """Insert a dataset in the caller's transaction, every row through one audit batch."""
+    trail = AuditTrail(conn, actor=actor, source=source, reason=reason)
+    counts = LoadCounts(batch_id=trail.batch_id)
+    counts.admin_units = upsert_admin_units(conn, data.admin_units)
+
+    def step(name: str, done: int, total: int) -> None:
+        if progress:
+            progress(name, done, total)
+
+    party_ids: dict[str, int] = {}
+    for chunk in _chunks(data.parties):
+        ids = trail.insert_many("parties", [party_row(p) for p in chunk])
+        party_ids.update({p.party_id: i for p, i in zip(chunk, ids, strict=True)})
+        step("parties", len(party_ids), len(data.parties))
+    counts.parties = len(party_ids)
+    docs = [
+        {"party_id": party_ids[p.party_id], "doc_type": d.doc_type.value if d.doc_type else None,
+         "number": d.number, "issue_date": d.issue_date, "issue_place": d.issue_place}
+        for p in data.parties for d in p.documents
+    ]
+    members = [
+        {"group_id": party_ids[p.party_id], "member_id": party_ids[m.member_id], "share": m.share, "role": m.role}
+        for p in data.parties for m in p.members
+    ]
+    for chunk in _chunks(docs):
+        counts.identity_documents += len(trail.insert_many("identity_documents", list(chunk)))
+    for chunk in _chunks(members):
+        counts.party_members += len(trail.insert_many("party_members", list(chunk)))
+
+    parcel_ids: dict[tuple[str, int, int], int] = {}
+    for chunk in _chunks(data.parcels):
+        ids = trail.insert_many("parcels", [parcel_row(p) for p in chunk])
+        for p, i in zip(chunk, ids, strict=True):
+            parcel_ids.setdefault(p.key, i)  # a duplicated key links holdings to its first polygon
+        counts.parcels += len(ids)
+        step("parcels", counts.parcels, len(data.parcels))
+
+    holding_ids: dict[str, int] = {}
+    for chunk in _chunks(data.holdings):
+        ids = trail.insert_many("holdings", [{"code": h.holding_id} for h in chunk])
+        holding_ids.update({h.holding_id: i for h, i in zip(chunk, ids, strict=True)})
+    counts.holdings = len(holding_ids)
+    links = [
+        {"holding_id": holding_ids[h.holding_id], "parcel_id": parcel_ids[k]}
+        for h in data.holdings for k in h.parcel_keys if k in parcel_ids
+    ]
+    for chunk in _chunks(links):
+        trail.insert_many("holding_parcels", list(chunk))
+
+    asset_ids: dict[str, int] = {}
+    for chunk in _chunks(data.assets):
+        ids = trail.insert_many("assets", [
+            {"code": a.asset_id, "holding_id": holding_ids[a.holding_id],
+             "parcel_id": parcel_ids.get(a.parcel_key) if a.parcel_key else None, "kind": a.kind.value,
+             "house_type": a.house_type, "building_name": a.building_name, "apartment_no": a.apartment_no,
+             "floor_area": a.floor_area, "construction_area": a.construction_area, "floors": a.floors,
+             "grade": a.grade, "ownership_form": a.ownership_form, "ownership_term": a.ownership_term,
+             "shared_parts": a.shared_parts}
+            for a in chunk
+        ])
+        asset_ids.update({a.asset_id: i for a, i in zip(chunk, ids, strict=True)})
+    counts.assets = len(asset_ids)
+
+    for chunk in _chunks(data.rights):
+        counts.rights += len(trail.insert_many("rights", [
+            {"code": r.right_id, "holding_id": holding_ids[r.holding_id], "party_id": party_ids[r.party_id],
+             "kind": r.kind.value, "share": r.share, "purpose_codes": _codes(r.purpose_codes), "term": r.term,
+             "term_end": r.term_end, "origin": r.origin, "form_of_use": r.form_of_use,
+             "asset_id": asset_ids[r.asset_id] if r.asset_id else None}
+            for r in chunk
+        ]))
+    for chunk in _chunks(data.certificates):
+        counts.certificates += len(trail.insert_many("certificates", [
+            {"serial": c.serial, "form": c.form.value, "holding_id": holding_ids[c.holding_id],
+             "issue_date": c.issue_date, "issuer": c.issuer, "register_entry": c.register_entry}
+            for c in chunk
+        ]))
+    for chunk in _chunks(data.sources):
+        counts.sources += len(trail.insert_many("source_documents", [
+            {"code": d.source_id, "kind": d.kind, "title": d.title,
+             "holding_id": holding_ids.get(d.holding_id) if d.holding_id else None,
+             "party_id": party_ids.get(d.party_id) if d.party_id else None, "doc_date": d.doc_date,
+             "reference": d.reference, "digitized": d.digitized, "content_hash": d.content_hash}
+            for d in chunk
+        ]))
+    return counts
+
+
+def replace_citizens(conn: Connection, citizens: Sequence[Citizen], *, source: str) -> int:
+    """Load a population extract, replacing the previous one (the register is evidence, not ours)."""
+    extract_id = conn.execute(
+        insert(s.citizen_extracts).returning(s.citizen_extracts.c.id),
+        {"source": source, "loaded_at": dt.datetime.now(dt.timezone.utc), "row_count": len(citizens)},
+    ).scalar_one()
+    conn.execute(delete(s.citizens))
+    for chunk in _chunks(citizens):
+        conn.execute(insert(s.citizens), [
+            {**{f: getattr(c, f) for f in CITIZEN_FIELDS}, "extract_id": extract_id} for c in chunk
+        ])
+    return len(citizens)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _party_from_row(r) -> Party:
+    return Party(
+        party_id=r.code, kind=PartyKind(r.kind), full_name=r.full_name,
+        gender=Gender(r.gender) if r.gender else None, birth_date=r.birth_date, birth_year=r.birth_year,
+        address=r.address, nationality=r.nationality, ethnicity=r.ethnicity, tax_code=r.tax_code,
+        personal_number=r.personal_number,
+    )
+
+
+def parcel_from_row(r) -> Parcel:
+    geom = r.geom
+    return Parcel(
+        commune_code=r.commune_code, sheet_no=r.sheet_no, parcel_no=r.parcel_no,
+        geometry_wkb=shapely.to_wkb(geom) if geom is not None else None, srid=r.srid,
+        legal_area=r.legal_area, land_use_codes=_split(r.land_use_codes), address=r.address,
+        map_scale=r.map_scale, map_area_label=r.map_area_label, map_land_use_label=r.map_land_use_label,
+        map_owner_label=r.map_owner_label, identifier=r.identifier, old_sheet_no=r.old_sheet_no,
+        old_parcel_no=r.old_parcel_no,
+    )
+
+
+def read_parties(conn: Connection, where=None) -> list[Party]:
+    q = select(s.parties).order_by(s.parties.c.id)
+    if where is not None:
+        q = q.where(where)
+    rows = conn.execute(q).all()
+    by_id = {r.id: _party_from_row(r) for r in rows}
+    code_of = dict(conn.execute(select(s.parties.c.id, s.parties.c.code)).all()) if by_id else {}
+    ids = list(by_id)
+    for chunk in _chunks(ids):
+        for d in conn.execute(select(s.identity_documents).where(s.identity_documents.c.party_id.in_(chunk))
+                              .order_by(s.identity_documents.c.id)):
+            by_id[d.party_id].documents.append(IdentityDocument(
+                doc_type=DocumentType(d.doc_type) if d.doc_type else None, number=d.number,
+                issue_date=d.issue_date, issue_place=d.issue_place))
+        for m in conn.execute(select(s.party_members).where(s.party_members.c.group_id.in_(chunk))
+                              .order_by(s.party_members.c.id)):
+            by_id[m.group_id].members.append(PartyMember(member_id=code_of[m.member_id], share=m.share, role=m.role))
+    return list(by_id.values())
+
+
+def read_dataset(conn: Connection) -> LandDataset:
+    """The whole land store as domain objects (for exports, tests and small stores)."""
+    parcel_rows = conn.execute(select(s.parcels).order_by(s.parcels.c.id)).all()
+    parcel_key = {r.id: (r.commune_code, r.sheet_no, r.parcel_no) for r in parcel_rows}
+    holding_code = dict(conn.execute(select(s.holdings.c.id, s.holdings.c.code)).all())
+    party_code = dict(conn.execute(select(s.parties.c.id, s.parties.c.code)).all())
+    asset_rows = conn.execute(select(s.assets).order_by(s.assets.c.id)).all()
+    asset_code = {a.id: a.code for a in asset_rows}
+    links: dict[int, list] = defaultdict(list)
+    for hp in conn.execute(select(s.holding_parcels).order_by(s.holding_parcels.c.id)):
+        links[hp.holding_id].append(parcel_key[hp.parcel_id])
+    return LandDataset(
+        admin_units=[],
+        parties=read_parties(conn),
+        parcels=[parcel_from_row(r) for r in parcel_rows],
+        holdings=[Holding(holding_id=code, parcel_keys=links[i]) for i, code in sorted(holding_code.items())],
+        rights=[
+            Right(right_id=r.code, holding_id=holding_code[r.holding_id], party_id=party_code[r.party_id],
+                  kind=RightKind(r.kind), share=r.share, purpose_codes=_split(r.purpose_codes), term=r.term,
+                  term_end=r.term_end, origin=r.origin, form_of_use=r.form_of_use,
+                  asset_id=asset_code[r.asset_id] if r.asset_id else None)
+            for r in conn.execute(select(s.rights).order_by(s.rights.c.id))
+        ],
+        assets=[
+            Asset(asset_id=a.code, holding_id=holding_code[a.holding_id],
+                  parcel_key=parcel_key[a.parcel_id] if a.parcel_id else None, kind=AssetKind(a.kind),
+                  house_type=a.house_type, building_name=a.building_name, apartment_no=a.apartment_no,
+                  floor_area=a.floor_area, construction_area=a.construction_area, floors=a.floors,
+                  grade=a.grade, ownership_form=a.ownership_form, ownership_term=a.ownership_term,
+                  shared_parts=a.shared_parts)
+            for a in asset_rows
+        ],
+        certificates=[
+            Certificate(serial=c.serial, form=CertificateForm(c.form), holding_id=holding_code[c.holding_id],
+                        issue_date=c.issue_date, issuer=c.issuer, register_entry=c.register_entry)
+            for c in conn.execute(select(s.certificates).order_by(s.certificates.c.id))
+        ],
+        sources=[
+            SourceDocument(source_id=d.code, kind=d.kind, title=d.title,
+                           holding_id=holding_code.get(d.holding_id), party_id=party_code.get(d.party_id),
+                           doc_date=d.doc_date, reference=d.reference, digitized=d.digitized,
+                           content_hash=d.content_hash)
+            for d in conn.execute(select(s.source_documents).order_by(s.source_documents.c.id))
+        ],
+    )
+
+
+def read_citizens(conn: Connection) -> list[Citizen]:
+    cols = [s.citizens.c[f] for f in CITIZEN_FIELDS]
+    return [Citizen(**r._mapping) for r in conn.execute(select(*cols).order_by(s.citizens.c.so_dinh_danh))]
+
+
+def find_parcels(conn: Connection, *, commune_code: str | None = None, sheet_no: int | None = None,
+                 parcel_no: int | None = None, bbox: tuple[float, float, float, float] | None = None,
+                 limit: int = 1000) -> list[tuple[int, Parcel]]:
+    """Parcels by key and/or bounding box (zone metres: min_x, min_y, max_x, max_y)."""
+    t = s.parcels
+    q = select(t).order_by(t.c.id).limit(limit)
+    if commune_code is not None:
+        q = q.where(t.c.commune_code == commune_code)
+    if sheet_no is not None:
+        q = q.where(t.c.sheet_no == sheet_no)
+    if parcel_no is not None:
+        q = q.where(t.c.parcel_no == parcel_no)
+    if bbox is not None:
+        x0, y0, x1, y1 = bbox
+        q = q.where(t.c.max_x >= x0, t.c.min_x <= x1, t.c.max_y >= y0, t.c.min_y <= y1)
+    return [(r.id, parcel_from_row(r)) for r in conn.execute(q)]
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    """Row counts of the main tables (for summaries and the health endpoint)."""
+    tables = [s.admin_units, s.parties, s.parcels, s.holdings, s.rights, s.assets, s.certificates,
+              s.citizens, s.audit_batches, s.audit_changes]
+    return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables}
+

@@ -1,0 +1,295 @@
+"""Tables of the land store (SQLAlchemy Core). The Alembic migrations create exactly these.
+
+Naming follows the domain model in plain English; Vietnamese terms are in the comments.
+Every table whose rows the audit trail tracks has an integer ``id`` primary key and a stable
+``code`` where the source data has one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from datdai.store.geometry import Geometry
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+Share = Numeric(12, 10)  # a fraction 0..1 of a right
+AreaM2 = Float
+
+admin_units = Table(
+    "admin_units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(8), nullable=False),  # GSO: 2 province, 3 district, 5 commune
+    Column("era", String(4), nullable=False),  # CU (before 1/7/2025) / MOI
+    Column("level", String(8), nullable=False),  # TINH / HUYEN / XA
+    Column("name", Text, nullable=False),
+    Column("parent_code", String(8)),
+    Column("successor_code", String(8)),  # the 2025 unit an old unit became part of
+    UniqueConstraint("era", "level", "code"),
+)
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # CA_NHAN, HO_GIA_DINH, TO_CHUC, NHOM, VO_CHONG
+    Column("full_name", Text, nullable=False),
+    Column("gender", String(4)),
+    Column("birth_date", Date),
+    Column("birth_year", Integer),
+    Column("address", Text),
+    Column("nationality", Text),
+    Column("ethnicity", Text),
+    Column("tax_code", String(20)),
+    Column("personal_number", String(12)),  # số định danh cá nhân, once confirmed
+    Index(None, "personal_number"),
+)
+
+identity_documents = Table(
+    "identity_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("party_id", ForeignKey("parties.id", ondelete="CASCADE"), nullable=False),
+    Column("doc_type", String(8)),  # CCCD, CMND, HC, GPKD, KHAC
+    Column("number", String(40), nullable=False),  # as recorded
+    Column("issue_date", Date),
+    Column("issue_place", Text),
+    Index(None, "party_id"),
+    Index(None, "number"),
+)
+
+party_members = Table(
+    "party_members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", ForeignKey("parties.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ForeignKey("parties.id"), nullable=False),
+    Column("share", Share),
+    Column("role", String(20)),
+    Index(None, "group_id"),
+    Index(None, "member_id"),
+)
+
+parcels = Table(
+    "parcels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("commune_code", String(5), nullable=False),  # mã xã
+    Column("sheet_no", Integer, nullable=False),  # số tờ
+    Column("parcel_no", Integer, nullable=False),  # số thửa
+    Column("geom", Geometry()),
+    Column("srid", Integer),
+    # bounding box in the zone's metres: bbox queries on SQLite, and a cheap pre-filter everywhere
+    Column("min_x", Float),
+    Column("min_y", Float),
+    Column("max_x", Float),
+    Column("max_y", Float),
+    Column("computed_area", AreaM2),  # from the polygon
+    Column("legal_area", AreaM2),  # register (sổ địa chính)
+    Column("land_use_codes", String(60)),  # register, joined by '+'
+    Column("address", Text),
+    Column("map_scale", Integer),
+    Column("map_area_label", AreaM2),
+    Column("map_land_use_label", String(60)),
+    Column("map_owner_label", Text),
+    Column("identifier", String(16)),
+    Column("old_sheet_no", Integer),
+    Column("old_parcel_no", Integer),
+    # no unique key: a contractor's map may carry the same key twice (DUPLICATE_PARCEL)
+    Index(None, "commune_code", "sheet_no", "parcel_no"),
+    Index("ix_parcels_bbox", "commune_code", "min_x", "min_y"),
+)
+
+holdings = Table(
+    "holdings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+)
+
+holding_parcels = Table(
+    "holding_parcels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("holding_id", ForeignKey("holdings.id", ondelete="CASCADE"), nullable=False),
+    Column("parcel_id", ForeignKey("parcels.id", ondelete="CASCADE"), nullable=False),
+    UniqueConstraint("holding_id", "parcel_id"),
+    Index(None, "parcel_id"),
+)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("holding_id", ForeignKey("holdings.id", ondelete="CASCADE"), nullable=False),
+    Column("parcel_id", ForeignKey("parcels.id")),
+    Column("kind", String(16), nullable=False),  # NHA_O, CAN_HO, CONG_TRINH, ...
+    Column("house_type", Text),
+    Column("building_name", Text),
+    Column("apartment_no", String(20)),
+    Column("floor_area", AreaM2),
+    Column("construction_area", AreaM2),
+    Column("floors", Integer),
+    Column("grade", String(20)),
+    Column("ownership_form", Text),
+    Column("ownership_term", Text),
+    Column("shared_parts", Text),
+    Index(None, "holding_id"),
+)
+
+rights = Table(
+    "rights",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("holding_id", ForeignKey("holdings.id", ondelete="CASCADE"), nullable=False),
+    Column("party_id", ForeignKey("parties.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # SU_DUNG_DAT, SO_HUU_NHA, SO_HUU_TAI_SAN
+    Column("share", Share),
+    Column("purpose_codes", String(60)),
+    Column("term", Text),
+    Column("term_end", Date),
+    Column("origin", Text),
+    Column("form_of_use", Text),
+    Column("asset_id", ForeignKey("assets.id")),
+    Index(None, "holding_id"),
+    Index(None, "party_id"),
+)
+
+certificates = Table(
+    "certificates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("serial", String(20), nullable=False),
+    Column("form", String(4), nullable=False),  # CU / MOI
+    Column("holding_id", ForeignKey("holdings.id", ondelete="CASCADE"), nullable=False),
+    Column("issue_date", Date),
+    Column("issuer", Text),
+    Column("register_entry", String(40)),
+    Index(None, "serial"),
+    Index(None, "holding_id"),
+)
+
+source_documents = Table(
+    "source_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("holding_id", ForeignKey("holdings.id")),
+    Column("party_id", ForeignKey("parties.id")),
+    Column("doc_date", Date),
+    Column("reference", Text),
+    Column("digitized", Boolean, nullable=False, default=False),
+    Column("content_hash", String(64)),
+)
+
+# The population register extract: evidence, never edited by datdai (replaced by a new extract).
+citizens = Table(
+    "citizens",
+    metadata,
+    Column("so_dinh_danh", String(12), primary_key=True),
+    Column("so_cmnd", String(12)),
+    Column("ho_ten", Text, nullable=False),
+    Column("gioi_tinh", String(4)),
+    Column("dan_toc", Text),
+    Column("ton_giao", Text),
+    Column("tinh_trang_hon_nhan", Text),
+    Column("ngay_sinh", String(10)),
+    Column("noi_dang_ky_khai_sinh", Text),
+    Column("quoc_tich", Text),
+    Column("que_quan", Text),
+    Column("thuong_tru", Text),
+    Column("noi_o_hien_tai", Text),
+    Column("cha", Text),
+    Column("me", Text),
+    Column("vo_chong", Text),
+    Column("nguoi_dai_dien", Text),
+    Column("chu_ho", Text),
+    Column("so_so_ho_khau", Text),
+    Column("extract_id", Integer, ForeignKey("citizen_extracts.id")),
+    Index(None, "so_cmnd"),
+)
+
+citizen_extracts = Table(
+    "citizen_extracts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("row_count", Integer, nullable=False),
+)
+
+audit_batches = Table(
+    "audit_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("actor", Text, nullable=False),
+    Column("source", Text, nullable=False),  # e.g. "reconcile batch 12", "import thua_dat.gpkg"
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("reverts_batch_id", ForeignKey("audit_batches.id")),
+    Column("reverted_by_batch_id", ForeignKey("audit_batches.id")),
+)
+
+audit_changes = Table(
+    "audit_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", ForeignKey("audit_batches.id"), nullable=False),
+    Column("entity", String(40), nullable=False),  # table name
+    Column("entity_id", Integer, nullable=False),
+    Column("action", String(8), nullable=False),  # insert / update / delete
+    Column("before", JsonType),
+    Column("after", JsonType),
+    Column("reverts_change_id", ForeignKey("audit_changes.id")),
+    Column("reverted_by_change_id", ForeignKey("audit_changes.id")),
+    Index(None, "entity", "entity_id"),
+    Index(None, "batch_id"),
+)
+
+# Tables whose every change goes through the audit trail.
+AUDITED_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        parties,
+        identity_documents,
+        party_members,
+        parcels,
+        holdings,
+        holding_parcels,
+        assets,
+        rights,
+        certificates,
+        source_documents,
+    )
+}
