@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import ORJSONResponse
 
 from datdai import __version__
 from datdai.store.store import Store
@@ -24,7 +23,6 @@ def create_app(store: Store) -> FastAPI:
         description="API của datdai cho cán bộ văn phòng đăng ký đất đai và các hệ thống kết nối "
         "(C06, công chứng, thuế, nền tảng LGSP).",
         version=__version__,
-        default_response_class=ORJSONResponse,
     )
     app.state.store = store
     app.include_router(api_router())

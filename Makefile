@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up themselves.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-fast clean lock
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Synthesise a province, load it into ./datdai-demo/datdai.db and serve http://127.0.0.1:8000
+demo: install
+	$(BIN)/datdai demo
+
+## The whole test suite, on SQLite and on a PostgreSQL/PostGIS it starts (installing it if needed)
+test: install
+	DATDAI_TEST_PG_URL="$$(scripts/pg-test-server.sh)" DATDAI_REQUIRE_PG=1 \
+	  $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## SQLite only, no PostgreSQL (quick local runs)
+test-fast: install
+	$(BIN)/pytest -n 2 -m "not postgres and not slow" $(PYTEST_ARGS)
+
+## Re-pin the dependencies after changing pyproject.toml
+lock: install
+	$(BIN)/pip freeze --exclude-editable | grep -v '^datdai' > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) datdai-demo .pytest_cache
