@@ -60,6 +60,8 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
 
 def print_counts(title: str, counts: dict[str, int | str]) -> None:
     table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(overflow="fold")
+    table.add_column(overflow="fold")
     for key, value in counts.items():
         table.add_row(str(key), f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value))
     out.print(table)
