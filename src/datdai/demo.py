@@ -40,10 +40,6 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
             shutil.rmtree(workdir)
         workdir.mkdir(parents=True)
         db = str(workdir / "datdai.db")
-    else:
-        workdir.mkdir(parents=True, exist_ok=True)
-        if delivery_dir.exists():
-            shutil.rmtree(delivery_dir)
     url = resolve_url(db)
     store = open_store(url, create=True)
     try:
@@ -53,6 +49,8 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
                     f"cơ sở dữ liệu {store.display_url} đã có dữ liệu: demo cần một cơ sở dữ liệu trống / "
                     "the database already holds land data: the demo needs an empty one"
                 )
+        if delivery_dir.exists():  # only now that the store is known to accept the demo
+            shutil.rmtree(delivery_dir)
         delivery_dir.mkdir(parents=True)
         result = synth.generate(parcels=parcels, seed=seed, progress=progress)
         files = synth.write(result, delivery_dir)

@@ -1,0 +1,46 @@
+"""`datdai demo`: synth → store, on both backends; a store that holds data is refused untouched."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from datdai.demo import run_demo
+from datdai.store import repository, schema
+from datdai.store.db import StoreError
+from datdai.store.store import open_store
+
+
+def test_demo_loads_the_synthetic_province(store_url, tmp_path):
+    workdir = tmp_path / "demo"
+    result = run_demo(parcels=600, seed=3, db=store_url, workdir=workdir)
+    delivery = workdir / "giao-nop"
+    assert {p.name for p in delivery.iterdir()} >= {"thua_dat.gpkg", "so_dia_chinh.csv", "dan_cu.csv",
+                                                    "chu_su_dung.csv", "truth"}
+    store = open_store(store_url)
+    try:
+        with store.read() as conn:
+            n = repository.counts(conn)
+            assert n["parcels"] == result.counts["thửa đất / parcels"] > 600 * 0.9
+            assert n["parties"] == result.counts["người sử dụng đất / parties"] > 0
+            assert n["citizens"] == result.counts["công dân (CSDLQG) / citizens"] > n["parties"]
+            # every loaded row has its audit record in the one load batch
+            audited = conn.execute(select(func.count()).select_from(schema.audit_changes)
+                                   .where(schema.audit_changes.c.entity == "parcels")).scalar_one()
+            assert audited == n["parcels"]
+        before = sorted(p.name for p in delivery.iterdir())
+        with pytest.raises(StoreError, match="đã có dữ liệu"):
+            run_demo(parcels=600, seed=4, db=store_url, workdir=workdir)
+        assert sorted(p.name for p in delivery.iterdir()) == before
+        with store.read() as conn:
+            assert repository.counts(conn)["parcels"] == n["parcels"]
+    finally:
+        store.close()
+
+
+def test_default_demo_store_is_a_fresh_sqlite_file(tmp_path):
+    workdir = tmp_path / "datdai-demo"
+    first = run_demo(parcels=300, seed=1, workdir=workdir)
+    second = run_demo(parcels=300, seed=1, workdir=workdir)  # rerun: starts afresh, same result
+    assert first.counts == second.counts
+    assert first.store_url.endswith("datdai-demo/datdai.db")
