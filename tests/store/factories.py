@@ -8,9 +8,26 @@ from decimal import Decimal
 import shapely
 
 from datdai.domain.model import (
-    AdminEra, AdminLevel, AdminUnit, Asset, AssetKind, Certificate, CertificateForm, Citizen,
-    DocumentType, Gender, Holding, IdentityDocument, LandDataset, Parcel, Party, PartyKind,
-    PartyMember, Right, RightKind, SourceDocument,
+    AdminEra,
+    AdminLevel,
+    AdminUnit,
+    Asset,
+    AssetKind,
+    Certificate,
+    CertificateForm,
+    Citizen,
+    DocumentType,
+    Gender,
+    Holding,
+    IdentityDocument,
+    LandDataset,
+    Parcel,
+    Party,
+    PartyKind,
+    PartyMember,
+    Right,
+    RightKind,
+    SourceDocument,
 )
 
 SRID = 9212

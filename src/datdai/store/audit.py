@@ -124,7 +124,7 @@ class AuditTrail:
                 "actor": actor,
                 "source": source,
                 "reason": reason,
-                "created_at": dt.datetime.now(dt.timezone.utc),
+                "created_at": dt.datetime.now(dt.UTC),
                 "reverts_batch_id": reverts_batch_id,
             },
         ).scalar_one()

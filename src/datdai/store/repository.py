@@ -15,13 +15,13 @@ import shapely
 from sqlalchemy import Connection, delete, func, insert, select
 
 from datdai.domain.model import (
+    CITIZEN_FIELDS,
     AdminUnit,
     Asset,
     AssetKind,
     Certificate,
     CertificateForm,
     Citizen,
-    CITIZEN_FIELDS,
     DocumentType,
     Gender,
     Holding,
@@ -213,7 +213,7 @@ def replace_citizens(conn: Connection, citizens: Sequence[Citizen], *, source: s
     """Load a population extract, replacing the previous one (the register is evidence, not ours)."""
     extract_id = conn.execute(
         insert(s.citizen_extracts).returning(s.citizen_extracts.c.id),
-        {"source": source, "loaded_at": dt.datetime.now(dt.timezone.utc), "row_count": len(citizens)},
+        {"source": source, "loaded_at": dt.datetime.now(dt.UTC), "row_count": len(citizens)},
     ).scalar_one()
     conn.execute(delete(s.citizens))
     for chunk in _chunks(citizens):

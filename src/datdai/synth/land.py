@@ -204,7 +204,7 @@ def build_parcels(plans: list[CommunePlan], zone: Tm3Zone, nrng: np.random.Gener
     to_zone = Transformer.from_crs("EPSG:4326", zone.crs_input(), always_xy=True)
     per_commune = []
     footprints = []
-    for ci, plan in enumerate(plans):
+    for plan in plans:
         mix = SHEET_MIX[plan.klass]
         kinds = [k for k in mix]
         n_k = _split(plan.n_parcels, [mix[k] for k in kinds])

@@ -5,10 +5,10 @@ Revises: (none)
 Create Date: 2026-11-22 20:36:39.571298
 """
 
-from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from alembic import op
 from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql
 
 from datdai.store.geometry import Geometry
 from datdai.store.spatial_ref import ensure_postgis
