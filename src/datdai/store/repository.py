@@ -253,7 +253,7 @@ def read_parties(conn: Connection, where=None) -> list[Party]:
         q = q.where(where)
     rows = conn.execute(q).all()
     by_id = {r.id: _party_from_row(r) for r in rows}
-    code_of = dict(conn.execute(select(s.parties.c.id, s.parties.c.code)).all()) if by_id else {}
+    member = s.parties.alias("member")
     ids = list(by_id)
     for chunk in _chunks(ids):
         for d in conn.execute(select(s.identity_documents).where(s.identity_documents.c.party_id.in_(chunk))
@@ -261,9 +261,11 @@ def read_parties(conn: Connection, where=None) -> list[Party]:
             by_id[d.party_id].documents.append(IdentityDocument(
                 doc_type=DocumentType(d.doc_type) if d.doc_type else None, number=d.number,
                 issue_date=d.issue_date, issue_place=d.issue_place))
-        for m in conn.execute(select(s.party_members).where(s.party_members.c.group_id.in_(chunk))
+        for m in conn.execute(select(s.party_members, member.c.code.label("member_code"))
+                              .join(member, member.c.id == s.party_members.c.member_id)
+                              .where(s.party_members.c.group_id.in_(chunk))
                               .order_by(s.party_members.c.id)):
-            by_id[m.group_id].members.append(PartyMember(member_id=code_of[m.member_id], share=m.share, role=m.role))
+            by_id[m.group_id].members.append(PartyMember(member_id=m.member_code, share=m.share, role=m.role))
     return list(by_id.values())
 
 

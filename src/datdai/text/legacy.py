@@ -32,6 +32,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from datdai.domain.text import nfc
+
 __all__ = [
     "MOJIBAKE",
     "TCVN3",
@@ -50,10 +52,6 @@ __all__ = [
 TCVN3 = "TCVN3"
 VNI = "VNI"
 MOJIBAKE = "MOJIBAKE"
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def _cp1252_char(byte: int) -> str:
@@ -177,7 +175,7 @@ def encode_tcvn3(text: str) -> str:
     lowercase letter (capital Ă Â Ê Ô Ơ Ư Đ exist).  Characters that are not
     Vietnamese letters pass through unchanged.
     """
-    return _nfc("".join(_TCVN3_ENCODE.get(ch, ch) for ch in _nfc(text)))
+    return nfc("".join(_TCVN3_ENCODE.get(ch, ch) for ch in nfc(text)))
 
 
 def decode_tcvn3(text: str) -> str:
@@ -186,12 +184,12 @@ def decode_tcvn3(text: str) -> str:
     Characters that are not TCVN3 letter codes pass through unchanged.  Capitals lost by
     TCVN3 stay lowercase (see :func:`restore_name_case` and :func:`repair_text`).
     """
-    return _nfc("".join(_TCVN3_DECODE.get(ch, ch) for ch in text))
+    return nfc("".join(_TCVN3_DECODE.get(ch, ch) for ch in text))
 
 
 def encode_vni(text: str) -> str:
     """Unicode -> VNI-Windows bytes shown as cp1252 characters (``Đức`` -> ``Ñöùc``)."""
-    return _nfc("".join(_VNI_ENCODE.get(ch, ch) for ch in _nfc(text)))
+    return nfc("".join(_VNI_ENCODE.get(ch, ch) for ch in nfc(text)))
 
 
 def decode_vni(text: str) -> str:
@@ -208,7 +206,7 @@ def decode_vni(text: str) -> str:
                 continue
         out.append(_VNI_DECODE1.get(ch, ch))
         i += 1
-    return _nfc("".join(out))
+    return nfc("".join(out))
 
 
 # cp1252 view of UTF-8 bytes.  Besides cp1252 proper, accept C1 controls U+0080-U+009F
@@ -337,7 +335,7 @@ def _parse(word: str) -> tuple[str, int, int] | None:
     """(toneless lowercase letters, tone 0-5, index of the toned letter) or None."""
     base: list[str] = []
     tone, tone_at = 0, -1
-    for ch in _nfc(word.lower()):
+    for ch in nfc(word.lower()):
         parts = unicodedata.normalize("NFD", ch)
         marks = [p for p in parts if p in _TONE_OF]
         if not marks:
@@ -346,7 +344,7 @@ def _parse(word: str) -> tuple[str, int, int] | None:
         if tone or len(marks) > 1:
             return None  # two tone marks
         tone = _TONE_OF[marks[0]]
-        rest = _nfc("".join(p for p in parts if p not in _TONE_OF))
+        rest = nfc("".join(p for p in parts if p not in _TONE_OF))
         if rest:
             base.append(rest)
         tone_at = len(base) - 1  # a lone combining mark belongs to the letter before
@@ -565,7 +563,7 @@ def detect_legacy(text: str) -> str | None:
     """
     if not text or text.isascii():
         return None
-    text = _nfc(text)
+    text = nfc(text)
     fixed, letters = _decode_mojibake(text)
     if letters and fixed != text:
         return MOJIBAKE
@@ -628,9 +626,9 @@ def _restore_caps_tcvn3(decoded: str) -> str:
 
 def _apply(text: str, kind: str) -> str:
     if kind == MOJIBAKE:
-        return _nfc(_decode_mojibake(text)[0])
+        return nfc(_decode_mojibake(text)[0])
     if kind == TCVN3:
-        return _nfc(_restore_caps_tcvn3(decode_tcvn3(text)))
+        return nfc(_restore_caps_tcvn3(decode_tcvn3(text)))
     if kind == VNI:
         return decode_vni(text)
     raise ValueError(kind)
@@ -645,7 +643,7 @@ def repair_text(text: str) -> tuple[str, str | None]:
     gets its capital accented letters back; title-case capitals lost by TCVN3 are left
     to :func:`restore_name_case`.  Idempotent: repairing repaired text changes nothing.
     """
-    current = _nfc(text)
+    current = nfc(text)
     kinds: list[str] = []
     for _ in range(4):
         kind = detect_legacy(current)
@@ -671,4 +669,4 @@ def restore_name_case(text: str) -> str:
     For names decoded from TCVN3, which has no capital accented letters:
     "nguyễn văn ánh" -> "Nguyễn Văn Ánh"; "H'hen niê" -> "H'Hen Niê"; "NGUYỄN" stays.
     """
-    return _WORD_START.sub(lambda m: m.group().upper(), _nfc(text))
+    return _WORD_START.sub(lambda m: m.group().upper(), nfc(text))
