@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from datdai.ingest.errors import DeliveryError
 from datdai.store.db import StoreError
 
 app = typer.Typer(
@@ -147,10 +148,24 @@ def _serve(url: str, host: str, port: int) -> None:
     uvicorn.run(create_app(store), host=host, port=port, log_level="info")
 
 
+def _register_commands() -> None:
+    """Commands of other areas live in ``datdai.commands.*`` and attach themselves to ``app``."""
+    import importlib
+    import pkgutil
+
+    import datdai.commands as commands
+
+    for info in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"datdai.commands.{info.name}")
+
+
+_register_commands()
+
+
 def main() -> None:
     try:
         app(standalone_mode=True)
-    except StoreError as exc:
+    except (StoreError, DeliveryError) as exc:
         err.print(f"[bold red]Lỗi / error:[/] {exc}", highlight=False)
         sys.exit(2)
 

@@ -1,0 +1,1 @@
+"""Readers for contractor deliveries and extracts; text repair; CRS handling."""

@@ -1,0 +1,95 @@
+"""Findings: one row per (parcel, rule) — spec/quality-findings.md — plus where it was found.
+
+The nine columns of the spec come first; the extra columns say which side and row of the
+delivery the finding is about, which field, what kind of record, and whether the proposed fix
+is safe to apply automatically.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+
+import pyarrow as pa
+
+SPEC_COLUMNS = ("ma_xa", "so_to", "so_thua", "ma_loi", "muc_do", "mo_ta", "gia_tri_ban_do",
+                "gia_tri_thuoc_tinh", "de_xuat")
+EXTRA_COLUMNS = ("doi_tuong", "nguon", "dong", "truong", "sua_tu_dong")
+FINDING_COLUMNS = SPEC_COLUMNS + EXTRA_COLUMNS
+FINDING_SCHEMA = pa.schema([(c, pa.int64() if c == "dong" else pa.string())
+                            for c in FINDING_COLUMNS])
+# What a rule's query returns: every column but the two the rule itself supplies.
+RULE_OUTPUT_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("ma_loi", "muc_do"))
+
+
+class Severity(StrEnum):
+    ERROR = "LOI"  # blocks use of the record
+    WARNING = "CANH_BAO"
+
+
+class Target(StrEnum):
+    PARCEL = "THUA_DAT"
+    PARTY = "NGUOI_SU_DUNG"
+    DOCUMENT = "GIAY_TO"
+
+
+class Side(StrEnum):
+    MAP = "BAN_DO"
+    REGISTER = "SO_DIA_CHINH"
+
+
+class Status(StrEnum):
+    """Where a finding stands in the review queue."""
+
+    OPEN = "MO"  # waiting for a person
+    AUTO_FIXED = "TU_SUA"  # fixed automatically (through the audit trail, revertible)
+    FIXED = "DA_SUA"  # fixed by a person
+    ACCEPTED = "CHAP_NHAN"  # accepted as it is
+    DISMISSED = "BAC_BO"  # not a defect
+
+
+STATUS_LABELS = {
+    Status.OPEN: "Chờ xử lý", Status.AUTO_FIXED: "Đã tự sửa", Status.FIXED: "Đã sửa",
+    Status.ACCEPTED: "Chấp nhận như hiện trạng", Status.DISMISSED: "Bác bỏ",
+}
+AUTO_FIX = "CO"  # value of sua_tu_dong for a safe automatic fix
+
+
+def empty_findings() -> pa.Table:
+    return FINDING_SCHEMA.empty_table()
+
+
+def sort_findings(table: pa.Table) -> pa.Table:
+    """A stable order: parcel key (numerically), rule, side, row, field."""
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return table
+    to = pc.cast(pc.if_else(pc.utf8_is_digit(table["so_to"]), table["so_to"], "0"), pa.int64())
+    th = pc.cast(pc.if_else(pc.utf8_is_digit(table["so_thua"]), table["so_thua"], "0"), pa.int64())
+    keyed = table.append_column("_to", to).append_column("_th", th)
+    keyed = keyed.sort_by([("ma_xa", "ascending"), ("_to", "ascending"), ("_th", "ascending"),
+                           ("ma_loi", "ascending"), ("nguon", "ascending"),
+                           ("dong", "ascending"), ("truong", "ascending")])
+    return keyed.drop_columns(["_to", "_th"])
+
+
+def write_findings_csv(table: pa.Table, path: str | Path) -> None:
+    """Write the findings CSV (UTF-8, header row) atomically: a failed write leaves no file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(FINDING_COLUMNS)
+            cols = [table[c].to_pylist() for c in FINDING_COLUMNS]
+            for row in zip(*cols):
+                w.writerow(["" if v is None else v for v in row])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,299 @@
+"""Preparing a delivery for the rules: per-row facts computed once, vectorised.
+
+Both functions take and return Arrow tables and look only at the rows they are given, so an
+engine may run them on any batch of rows (Spark: ``mapInArrow``). Python-level work is done only
+on the few values that need it (legacy text candidates, unusual ID numbers, distinct land use
+labels); everything else is Arrow compute or shapely.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+
+from datdai.domain.ids import KIND_CCCD, KIND_CMND, KIND_PASSPORT, classify_id
+from datdai.domain.landuse import catalog, parse_codes
+from datdai.ingest.text_repair import repair_column
+
+# --- names ------------------------------------------------------------------------------------
+# Courtesy and household prefixes written before a land user's name (lower case, NFC).
+NAME_PREFIX = r"^(hộ gia đình ông|hộ gia đình bà|hộ gia đình|hộ ông|hộ bà|hộ|ông|bà|cụ|anh|chị)\s+"
+# Names of organisations: lower case with diacritics (so that the surname Trương is not the
+# school "Trường", nor Đinh the communal house "Đình"), plus folded spellings that are never a
+# person's name.
+ORG_NAME = (r"^(ubnd|ủy ban|uỷ ban|công ty|cty|tổng công ty|trường|trạm y tế|bệnh viện|"
+            r"hợp tác xã|htx|chi nhánh|doanh nghiệp|dntn|ban quản lý|bql|ngân hàng|chùa|"
+            r"nhà thờ|thánh thất|tịnh thất|giáo xứ|giáo họ|hội |đội |xí nghiệp|nhà máy|tập đoàn|"
+            r"sở |phòng |cục |viện |trung tâm|quỹ |ban chỉ huy|bộ chỉ huy|công an|quân đội|"
+            r"lâm trường|nông trường|văn phòng|kho bạc|bưu điện|đài |tổng đội|nhà văn hóa|"
+            r"nhà văn hoá|đình |miếu |đền |"
+            r"cong ty|uy ban nhan dan|ngan hang|benh vien|hop tac xa|tong cong ty|chi nhanh)")
+ORG_DOCUMENTS = ("GPKD", "QD", "MST", "GCNDKDN", "DKDN", "QDTL")
+
+
+def fold_column(values: pa.Array) -> pa.Array:
+    """Lower case, no diacritics (đ → d), spaces collapsed, trimmed — vectorised fold."""
+    v = pc.utf8_lower(values)
+    v = pc.utf8_normalize(v, "NFD")
+    v = pc.replace_substring_regex(v, r"\p{Mn}", "")
+    v = pc.replace_substring(v, "đ", "d")
+    v = pc.replace_substring_regex(v, r"[^a-z0-9]+", " ")
+    return pc.utf8_trim_whitespace(v)
+
+
+def name_key(values: pa.Array) -> pa.Array:
+    """The comparison key of a person's name: prefixes dropped, then folded."""
+    v = pc.utf8_normalize(pc.utf8_lower(pc.utf8_trim_whitespace(values)), "NFC")
+    v = pc.replace_substring_regex(v, r"\s+", " ")
+    v = pc.replace_substring_regex(v, NAME_PREFIX, "")
+    return pc.replace_substring(fold_column(v), " ", "")
+
+
+def tidy_name(values: pa.Array) -> pa.Array:
+    """Case and spacing of a person's name: one space between words, each word capitalised."""
+    v = pc.utf8_trim_whitespace(pc.replace_substring_regex(values, r"\s+", " "))
+    return pc.utf8_normalize(pc.utf8_title(pc.utf8_lower(v)), "NFC")
+
+
+def _nullify_blank(values: pa.Array) -> pa.Array:
+    t = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), values)
+
+
+# --- land use labels ---------------------------------------------------------------------------
+LANDUSE_SCHEMA = pa.schema([
+    ("nhan", pa.string()),  # the label as written
+    ("chuan", pa.string()),  # codes normalised and converted one-to-one, sorted, "+"-joined
+    ("ma_sai", pa.string()),  # codes in neither list
+    ("ma_cu", pa.string()),  # old codes (not in the list in force)
+    ("de_xuat", pa.string()),  # the label with old codes converted, when all are one-to-one
+    ("mot_mot", pa.bool_()),
+])
+
+
+@cache
+def _label_facts(label: str) -> tuple[str, str, str, str | None, bool]:
+    cat = catalog()
+    codes = parse_codes(label)
+    bad = [c for c in codes if not cat.is_known(c)]
+    old = [c for c in codes if cat.needs_conversion(c)]
+    converted: list[str] = []
+    one_to_one = True
+    for c in codes:
+        if c in old:
+            new = cat.convert(c)
+            one_to_one = one_to_one and cat.is_one_to_one(c)
+            converted.extend(new if len(new) == 1 else [c])
+        else:
+            converted.append(c)
+    canon = "+".join(sorted(dict.fromkeys(converted)))
+    proposal = "+".join(dict.fromkeys(converted)) if old and one_to_one and not bad else None
+    return canon, "+".join(bad), "+".join(old), proposal, one_to_one
+
+
+def landuse_labels(*columns: pa.Array) -> pa.Table:
+    """One row per distinct land use label found in the given columns."""
+    labels: set[str] = set()
+    for col in columns:
+        labels.update(x for x in pc.unique(col).to_pylist() if x)
+    rows = [(lab, *_label_facts(lab)) for lab in sorted(labels)]
+    return pa.table({name: [r[i] for r in rows] for i, name in enumerate(LANDUSE_SCHEMA.names)},
+                    schema=LANDUSE_SCHEMA)
+
+
+# --- map features ----------------------------------------------------------------------------
+MAP_EXTRA = [
+    ("ten_chu_sua", pa.string()), ("ten_chu_ma", pa.string()), ("ten_chu_khoa", pa.string()),
+    ("geom_loai", pa.string()), ("geom_loi", pa.string()), ("dien_tich_tinh", pa.float64()),
+]
+_GEOM_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+
+
+def geometry_facts(wkb: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(type name, problem in Vietnamese or null, area of a valid polygon or null)."""
+    raw = np.asarray(wkb.to_numpy(zero_copy_only=False), dtype=object)
+    geoms = shapely.from_wkb(raw, on_invalid="ignore")
+    type_id = shapely.get_type_id(geoms)
+    names = np.array([_GEOM_NAMES.get(int(t)) for t in range(-1, 8)], dtype=object)
+    kind = names[np.where(type_id < 0, 0, type_id + 1)]
+    kind[type_id < 0] = None
+    polygonal = (type_id == 3) | (type_id == 6)
+    problem = np.full(len(geoms), None, dtype=object)
+    problem[geoms == None] = "không có hình thửa (hình rỗng hoặc WKB hỏng)"  # noqa: E711
+    notpoly = (type_id >= 0) & ~polygonal
+    problem[notpoly] = [f"không phải vùng (là {k})" for k in kind[notpoly]]
+    empty = polygonal & shapely.is_empty(geoms)
+    problem[empty] = "hình thửa rỗng"
+    check = polygonal & ~empty
+    idx = np.nonzero(check)[0]
+    valid = shapely.is_valid(geoms[idx])
+    bad = idx[~valid]
+    if len(bad):
+        reasons = shapely.is_valid_reason(geoms[bad])
+        problem[bad] = [f"hình không hợp lệ: {r}" for r in reasons]
+    area = np.full(len(geoms), np.nan)
+    good = idx[valid]
+    area[good] = shapely.area(geoms[good])
+    zero = good[area[good] <= 0]
+    problem[zero] = "hình thửa có diện tích bằng 0"
+    area[zero] = np.nan
+    return (pa.array(kind, pa.string()), pa.array(problem, pa.string()),
+            pa.array(area, pa.float64(), from_pandas=True))
+
+
+def map_schema(base: pa.Schema) -> pa.Schema:
+    """The schema :func:`prepare_map` returns for an input of schema ``base``."""
+    return pa.schema(list(base) + [pa.field(n, t) for n, t in MAP_EXTRA])
+
+
+def register_schema(base: pa.Schema) -> pa.Schema:
+    return pa.schema(list(base) + [pa.field(n, t) for n, t in REGISTER_EXTRA])
+
+
+def prepare_map(table: pa.Table) -> pa.Table:
+    """Add the computed columns of :data:`MAP_EXTRA` to a map features table."""
+    name = _nullify_blank(table["ten_chu"].combine_chunks())
+    fixed, kind = repair_column(name)
+    kind_g, problem, area = geometry_facts(table["geometry"].combine_chunks())
+    return (table.set_column(table.schema.get_field_index("ten_chu"), "ten_chu", name)
+            .append_column("ten_chu_sua", fixed).append_column("ten_chu_ma", kind)
+            .append_column("ten_chu_khoa", name_key(fixed))
+            .append_column("geom_loai", kind_g).append_column("geom_loi", problem)
+            .append_column("dien_tich_tinh", area))
+
+
+# --- register rows ---------------------------------------------------------------------------
+REGISTER_EXTRA = [
+    ("ten_chu_sua", pa.string()), ("ten_chu_ma", pa.string()), ("ten_chu_khoa", pa.string()),
+    ("ten_chu_chuan", pa.string()), ("ten_khong_danh_xung", pa.string()),
+    ("la_nguoi", pa.bool_()), ("nam_sinh_nam", pa.int32()),
+    ("gioi_tinh_chuan", pa.string()), ("dia_chi_chu_sua", pa.string()),
+    ("dia_chi_chu_ma", pa.string()), ("dia_chi_thua_sua", pa.string()),
+    ("dia_chi_thua_ma", pa.string()), ("id_loai", pa.string()), ("id_so", pa.string()),
+    ("id_sua", pa.string()), ("id_ly_do", pa.string()), ("id_mau_thuan", pa.string()),
+]
+
+
+def _birth_year(values: pa.Array) -> pa.Array:
+    found = pc.extract_regex(pc.fill_null(values, ""), r"(?P<y>(?:18|19|20)\d{2})")
+    year = pc.struct_field(found, "y")
+    return pc.cast(year, pa.int32())
+
+
+def _gender(values: pa.Array) -> pa.Array:
+    f = fold_column(pc.fill_null(values, ""))
+    return pc.if_else(pc.equal(f, "nam"), "Nam",
+                      pc.if_else(pc.is_in(f, pa.array(["nu", "nu gioi"])), "Nữ",
+                                 pa.scalar(None, pa.string())))
+
+
+def _is_person(doc_type: pa.Array, name: pa.Array, gender: pa.Array,
+               birth: pa.Array) -> pa.Array:
+    doc = pc.utf8_upper(pc.fill_null(pc.utf8_trim_whitespace(doc_type), ""))
+    org_doc = pc.is_in(doc, pa.array(ORG_DOCUMENTS))
+    low = pc.utf8_normalize(pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(name, ""))), "NFC")
+    org_name = pc.match_substring_regex(low, ORG_NAME)
+    other_without_person_facts = pc.and_(pc.equal(doc, "KHAC"),
+                                         pc.and_(pc.is_null(gender), pc.is_null(birth)))
+    return pc.invert(pc.or_(pc.or_(org_doc, org_name), other_without_person_facts))
+
+
+def _classify_ids(raw: pa.Array, doc_type: pa.Array, year: pa.Array, gender: pa.Array,
+                  person: pa.Array) -> dict[str, pa.Array]:
+    """ID classification: plain numbers vectorised, the rest through domain.ids.classify_id."""
+    from datdai.domain.ids import EXTRA_BIRTH_PLACE_CODES
+    from datdai.domain.provinces import old_provinces
+
+    n = len(raw)
+    raw_s = pc.fill_null(raw, "")
+    codes = pa.array(sorted(set(old_provinces()) | set(EXTRA_BIRTH_PLACE_CODES)))
+    plain12 = pc.and_(pc.match_substring_regex(raw_s, r"^\d{12}$"),
+                      pc.is_in(pc.utf8_slice_codeunits(raw_s, 0, 3), codes))
+    placeholder = "^(" + "|".join(f"{d}{{9}}" for d in range(10)) + ")$"  # RE2: no backrefs
+    plain9 = pc.and_(pc.match_substring_regex(raw_s, r"^\d{9}$"),
+                     pc.invert(pc.match_substring_regex(raw_s, placeholder)))
+    plain_hc = pc.match_substring_regex(raw_s, r"^[A-Z]\d{7}$")
+    blank = pc.equal(pc.utf8_trim_whitespace(raw_s), "")
+    kind = pc.if_else(plain12, KIND_CCCD, pc.if_else(plain9, KIND_CMND, pc.if_else(
+        plain_hc, KIND_PASSPORT, pc.if_else(blank, "MISSING", pa.scalar(None, pa.string())))))
+    value = pc.if_else(pc.or_(pc.or_(plain12, plain9), plain_hc), raw_s,
+                       pa.scalar(None, pa.string()))
+    fixes = pa.nulls(n, pa.string())
+    reasons = pa.nulls(n, pa.string())
+    # Not a person's document (organisations): no identity rules.
+    kind = pc.if_else(person, kind, "KHONG_AP_DUNG")
+    todo = np.nonzero(pc.is_null(kind).to_numpy(zero_copy_only=False))[0]
+    if len(todo):
+        k = kind.to_pylist()
+        v = value.to_pylist()
+        f = fixes.to_pylist()
+        r = reasons.to_pylist()
+        rs, dt, yr, gd = (raw.to_pylist(), doc_type.to_pylist(), year.to_pylist(),
+                          gender.to_pylist())
+        memo: dict[tuple, object] = {}
+        for i in todo:
+            key = (rs[i], dt[i], yr[i], gd[i])
+            c = memo.get(key)
+            if c is None:
+                c = memo[key] = classify_id(rs[i], dt[i], yr[i], gd[i])
+            k[i], v[i] = c.kind, c.value
+            f[i] = ";".join(c.fixes) or None
+            r[i] = c.reason
+        kind, value = pa.array(k, pa.string()), pa.array(v, pa.string())
+        fixes, reasons = pa.array(f, pa.string()), pa.array(r, pa.string())
+    # Contradictions of a CCCD with the recorded birth year and gender (vectorised).
+    is_cccd = pc.equal(kind, KIND_CCCD)
+    val = pc.if_else(is_cccd, value, "000000000000")
+    digit = pc.cast(pc.utf8_slice_codeunits(val, 3, 4), pa.int32())
+    yy = pc.cast(pc.utf8_slice_codeunits(val, 4, 6), pa.int32())
+    id_year = pc.add(pc.add(1900, pc.multiply(pc.divide(digit, 2), 100)), yy)
+    id_gender = pc.if_else(pc.equal(pc.bit_wise_and(digit, 1), 1), "Nữ", "Nam")
+    bad_year = pc.and_(is_cccd, pc.not_equal(id_year, year))
+    bad_gender = pc.and_(is_cccd, pc.not_equal(id_gender, gender))
+    yt = pc.binary_join_element_wise(
+        "năm sinh theo số ", pc.cast(id_year, pa.string()), " ≠ ghi nhận ",
+        pc.cast(year, pa.string()), "")
+    gt = pc.binary_join_element_wise(
+        "giới tính theo số ", id_gender, " ≠ ghi nhận ", gender, "")
+    contra = pc.if_else(pc.fill_null(bad_year, False),
+                        pc.if_else(pc.fill_null(bad_gender, False),
+                                   pc.binary_join_element_wise(yt, gt, "; "), yt),
+                        pc.if_else(pc.fill_null(bad_gender, False), gt,
+                                   pa.scalar(None, pa.string())))
+    return {"id_loai": kind, "id_so": value, "id_sua": fixes, "id_ly_do": reasons,
+            "id_mau_thuan": contra}
+
+
+def prepare_register(table: pa.Table) -> pa.Table:
+    """Add the computed columns of :data:`REGISTER_EXTRA` to a register table."""
+    t = table
+    name = _nullify_blank(t["ten_chu"].combine_chunks())
+    fixed, kind = repair_column(name)
+    year = _birth_year(t["nam_sinh"].combine_chunks())
+    gender = _gender(t["gioi_tinh"].combine_chunks())
+    person = _is_person(t["loai_giay_to"].combine_chunks(), fixed, gender, year)
+    tidy = pc.if_else(person, tidy_name(fixed), fixed)
+    cols = {
+        "ten_chu_sua": fixed, "ten_chu_ma": kind, "ten_chu_khoa": name_key(fixed),
+        "ten_chu_chuan": tidy, "la_nguoi": person,
+        "ten_khong_danh_xung": pc.if_else(
+            pc.match_substring_regex(tidy, "(?i)" + NAME_PREFIX + r"\S+\s+\S+"),
+            pc.replace_substring_regex(tidy, "(?i)" + NAME_PREFIX, ""),
+            pa.scalar(None, pa.string())), "nam_sinh_nam": year,
+        "gioi_tinh_chuan": gender,
+    }
+    for col in ("dia_chi_chu", "dia_chi_thua"):
+        f, k = repair_column(_nullify_blank(t[col].combine_chunks()))
+        cols[f"{col}_sua"], cols[f"{col}_ma"] = f, k
+    cols.update(_classify_ids(_nullify_blank(t["so_giay_to"].combine_chunks()),
+                              t["loai_giay_to"].combine_chunks(), year, gender, person))
+    out = t.set_column(t.schema.get_field_index("ten_chu"), "ten_chu", name)
+    for n, typ in REGISTER_EXTRA:
+        out = out.append_column(pa.field(n, typ), pa.array(cols[n]).cast(typ)
+                                if not isinstance(cols[n], pa.ChunkedArray) else cols[n].cast(typ))
+    return out
