@@ -41,6 +41,12 @@ class Engine(ABC):
     def put(self, name: str, table: pa.Table) -> None:
         """Make an Arrow table queryable as ``name``."""
 
+    def put_batches(self, name: str, schema: pa.Schema, batches) -> None:
+        """Make a stream of Arrow record batches (or tables) queryable as ``name``."""
+        tables = [b if isinstance(b, pa.Table) else pa.Table.from_batches([b]) for b in batches]
+        self.put(name, pa.concat_tables([t.cast(schema) for t in tables]) if tables
+                 else schema.empty_table())
+
     @abstractmethod
     def query(self, sql: str) -> pa.Table:
         """Run a query, return the result as Arrow."""

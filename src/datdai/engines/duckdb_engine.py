@@ -1,16 +1,20 @@
-"""DuckDB: the local default. Arrow tables are registered zero-copy; groups are mapped on a
-small thread pool so both cores work on the geometry."""
+"""DuckDB: the local default.
+
+Tables live in DuckDB (in memory, or in a database file when ``path`` is given, so a delivery
+larger than memory spills to disk). Python functions are streamed over record batches
+(``map_batches``) or over chunks of whole groups (``map_groups``) on a small thread pool:
+shapely 2 and Arrow compute release the GIL, so both cores work and nothing is pickled.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from datdai.engines.base import Dialect, Engine, sql_str
 
@@ -28,58 +32,102 @@ class DuckDBDialect(Dialect):
         return f"string_agg(DISTINCT {expr}, {sql_str(sep)} ORDER BY {expr})"
 
 
+def _ordered_parallel(fn: Callable, items: Iterable, workers: int) -> Iterator:
+    """``map(fn, items)`` on ``workers`` threads, in order, with at most 2 × workers in flight
+    (so a stream of batches is never read ahead into memory)."""
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    it = iter(items)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = [pool.submit(fn, x) for x in itertools.islice(it, 2 * workers)]
+        while pending:
+            done = pending.pop(0)
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(fn, nxt))
+            yield done.result()
+
+
 class DuckDBEngine(Engine):
     name = "duckdb"
 
-    def __init__(self, workers: int | None = None, memory_limit: str | None = None) -> None:
+    def __init__(self, path: str | None = None, workers: int | None = None,
+                 memory_limit: str | None = None, batch_rows: int = 250_000) -> None:
         self.dialect = DuckDBDialect()
-        self.con = duckdb.connect()
+        self.con = duckdb.connect(path or ":memory:")
         self.con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             self.con.execute(f"SET memory_limit = {sql_str(memory_limit)}")
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-        self._tables: dict[str, pa.Table] = {}
+        self.batch_rows = batch_rows
+        self._n = 0
+
+    # -- tables ----------------------------------------------------------------------------
+    def _tmp(self) -> str:
+        self._n += 1
+        return f"__arrow_{self._n}"
 
     def put(self, name: str, table: pa.Table) -> None:
-        self._tables[name] = table
-        self.con.register(name, table)
+        self.put_batches(name, table.schema, [table])
+
+    def put_batches(self, name: str, schema: pa.Schema, batches: Iterable[pa.Table]) -> None:
+        """Create table ``name`` from a stream of Arrow tables or record batches."""
+        schema = pa.schema([f.with_type(pa.string()) if f.type == pa.large_string() else f
+                            for f in schema])
+        tmp = self._tmp()
+        self.con.register(tmp, schema.empty_table())
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {tmp}")
+        self.con.unregister(tmp)
+        for b in batches:
+            if b.num_rows == 0:
+                continue
+            self.con.register(tmp, b)
+            self.con.execute(f"INSERT INTO {name} SELECT * FROM {tmp}")
+            self.con.unregister(tmp)
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
 
     def create(self, dest: str, sql: str) -> None:
-        self.put(dest, self.query(sql))
+        self.con.execute(f"CREATE OR REPLACE TABLE {dest} AS {sql}")
+
+    # -- Python over rows --------------------------------------------------------------------
+    def _batches(self, sql: str) -> Iterator[pa.Table]:
+        reader = self.con.cursor().sql(sql).to_arrow_reader(self.batch_rows)
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
 
     def map_batches(self, src: str, fn, schema: pa.Schema, dest: str) -> None:
-        self.put(dest, fn(self._tables[src]).cast(schema))
+        results = _ordered_parallel(lambda t: fn(t).cast(schema),
+                                    self._batches(f"SELECT * FROM {src}"), self.workers)
+        self.put_batches(dest, schema, results)
 
     def map_groups(self, src: str, key: str, fn, schema: pa.Schema, dest: str) -> None:
-        table = self._tables[src]
-        if table.num_rows == 0:
+        sizes = self.con.execute(
+            f"SELECT {key}, count(*) FROM {src} GROUP BY {key} ORDER BY {key}").fetchall()
+        if not sizes:
             self.put(dest, schema.empty_table())
             return
-        # Sort by key and cut into one row-balanced part per worker, never inside a group.
-        table = table.take(pc.sort_indices(table[key]))
-        sizes = table.group_by(key, use_threads=False).aggregate(
-            [([], "count_all")])["count_all"].to_numpy()
-        n_parts = max(1, min(self.workers, len(sizes)))
-        ends = np.cumsum(sizes)
-        cuts = sorted({int(ends[np.searchsorted(ends, table.num_rows * k / n_parts)])
-                       for k in range(1, n_parts)} | {table.num_rows})
-        parts, start = [], 0
-        for end in cuts:
-            if end > start:
-                parts.append(table.slice(start, end - start))
-            start = end
-        if len(parts) == 1:
-            results = [fn(parts[0])]
-        else:
-            # shapely 2 releases the GIL inside its vectorised GEOS calls: threads are enough,
-            # and nothing has to be pickled.
-            with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-                results = list(pool.map(fn, parts))
-        results = [r.cast(schema) for r in results if r.num_rows]
-        self.put(dest, pa.concat_tables(results) if results else schema.empty_table())
+        # Chunks of whole groups, about batch_rows each (at least one per worker).
+        total = sum(n for _, n in sizes)
+        target = max(1, min(self.batch_rows, -(-total // self.workers)))
+        ranges, lo, acc = [], sizes[0][0], 0
+        for i, (k, n) in enumerate(sizes):
+            acc += n
+            if acc >= target or i == len(sizes) - 1:
+                ranges.append((lo, k))
+                acc = 0
+                if i + 1 < len(sizes):
+                    lo = sizes[i + 1][0]
+
+        def chunk(r):
+            a, b = r
+            part = self.con.cursor().sql(
+                f"SELECT * FROM {src} WHERE {key} BETWEEN {int(a)} AND {int(b)}").to_arrow_table()
+            return fn(part).cast(schema)
+
+        self.put_batches(dest, schema, _ordered_parallel(chunk, ranges, self.workers))
 
     def close(self) -> None:
         self.con.close()

@@ -5,9 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from datdai.engines.base import Engine
 from datdai.quality.config import CheckConfig, load_config
-from datdai.quality.runner import CheckResult, Progress, run_rules
+from datdai.quality.runner import (
+    MAP_INPUT,
+    REGISTER_INPUT,
+    CheckResult,
+    Progress,
+    run_loaded,
+)
 
 
 @dataclass(slots=True)
@@ -29,10 +37,41 @@ def read_delivery(parcels: str | Path, register: str | Path,
     return DeliveryRead(layer, reg, cfg, [*layer.warnings, *reg.warnings])
 
 
+@dataclass(slots=True)
+class DeliveryStreamed:
+    parcels: object  # ingest.parcels.ParcelSource (srid, driver, warnings)
+    register: object  # ingest.register.RegisterSource (encoding, header_row, columns)
+    config: CheckConfig
+    map_schema: pa.Schema
+    register_schema: pa.Schema
+
+    @property
+    def warnings(self) -> list[str]:
+        return [*self.parcels.warnings, *self.register.warnings]
+
+
+def load(engine: Engine, parcels: str | Path, register: str | Path,
+         config: str | Path | CheckConfig | None = None) -> DeliveryStreamed:
+    """Stream both files into the engine in batches (a file need not fit in memory)."""
+    from datdai.ingest.parcels import PARCEL_SCHEMA, iter_parcel_batches
+    from datdai.ingest.register import REGISTER_SCHEMA, iter_register_batches
+
+    cfg = config if isinstance(config, CheckConfig) else load_config(config)
+    pmeta, pbatches = iter_parcel_batches(parcels, srid=cfg.srid, ma_xa=cfg.ma_xa,
+                                          so_to=cfg.so_to)
+    engine.put_batches(MAP_INPUT, PARCEL_SCHEMA, pbatches)
+    rmeta, rbatches = iter_register_batches(register)
+    rschema = pa.schema([(n, REGISTER_SCHEMA.field(n).type if n in REGISTER_SCHEMA.names
+                          else pa.string()) for n in rmeta.columns])
+    engine.put_batches(REGISTER_INPUT, rschema, rbatches)
+    return DeliveryStreamed(pmeta, rmeta, cfg, PARCEL_SCHEMA, rschema)
+
+
 def check_delivery(parcels: str | Path, register: str | Path, *, engine: Engine,
                    config: str | Path | CheckConfig | None = None,
-                   progress: Progress | None = None) -> tuple[CheckResult, DeliveryRead]:
-    d = read_delivery(parcels, register, config)
-    result = run_rules(d.parcels.table, d.register.table, engine=engine, config=d.config,
-                       progress=progress)
+                   progress: Progress | None = None) -> tuple[CheckResult, DeliveryStreamed]:
+    """Read (streaming) and check a delivery; the findings are the only thing kept whole."""
+    d = load(engine, parcels, register, config)
+    result = run_loaded(engine, d.map_schema, d.register_schema, config=d.config,
+                        progress=progress)
     return result, d

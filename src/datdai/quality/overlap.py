@@ -35,12 +35,10 @@ TILE_SCHEMA = pa.schema([
 
 def tiles_for(table: pa.Table, tile_size: float) -> pa.Table:
     """Explode valid polygons into :data:`TILE_SCHEMA` rows — one row per tile touched."""
-    geoms = shapely.from_wkb(np.asarray(table["geometry"].to_numpy(zero_copy_only=False),
-                                        dtype=object), on_invalid="ignore")
     ok = np.asarray(table["geom_loi"].is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    ok &= ~shapely.is_missing(geoms)
     idx = np.nonzero(ok)[0]
-    b = shapely.bounds(geoms[idx])
+    b = np.stack([table[c].to_numpy(zero_copy_only=False)[idx]
+                  for c in ("xmin", "ymin", "xmax", "ymax")], axis=1)
     tx0 = np.floor(b[:, 0] / tile_size).astype(np.int64)
     tx1 = np.floor(b[:, 2] / tile_size).astype(np.int64)
     ty0 = np.floor(b[:, 1] / tile_size).astype(np.int64)

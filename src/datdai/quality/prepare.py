@@ -109,13 +109,14 @@ def landuse_labels(*columns: pa.Array) -> pa.Table:
 MAP_EXTRA = [
     ("ten_chu_sua", pa.string()), ("ten_chu_ma", pa.string()), ("ten_chu_khoa", pa.string()),
     ("geom_loai", pa.string()), ("geom_loi", pa.string()), ("dien_tich_tinh", pa.float64()),
+    ("xmin", pa.float64()), ("ymin", pa.float64()), ("xmax", pa.float64()), ("ymax", pa.float64()),
 ]
 _GEOM_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
                5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
 
 
-def geometry_facts(wkb: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """(type name, problem in Vietnamese or null, area of a valid polygon or null)."""
+def geometry_facts(wkb: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, np.ndarray]:
+    """(type name, problem in Vietnamese or null, area of a valid polygon or null, bounds)."""
     raw = np.asarray(wkb.to_numpy(zero_copy_only=False), dtype=object)
     geoms = shapely.from_wkb(raw, on_invalid="ignore")
     type_id = shapely.get_type_id(geoms)
@@ -143,7 +144,7 @@ def geometry_facts(wkb: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     problem[zero] = "hình thửa có diện tích bằng 0"
     area[zero] = np.nan
     return (pa.array(kind, pa.string()), pa.array(problem, pa.string()),
-            pa.array(area, pa.float64(), from_pandas=True))
+            pa.array(area, pa.float64(), from_pandas=True), shapely.bounds(geoms))
 
 
 def map_schema(base: pa.Schema) -> pa.Schema:
@@ -159,12 +160,16 @@ def prepare_map(table: pa.Table) -> pa.Table:
     """Add the computed columns of :data:`MAP_EXTRA` to a map features table."""
     name = _nullify_blank(table["ten_chu"].combine_chunks())
     fixed, kind = repair_column(name)
-    kind_g, problem, area = geometry_facts(table["geometry"].combine_chunks())
+    kind_g, problem, area, bounds = geometry_facts(table["geometry"].combine_chunks())
+    box = {name: pa.array(bounds[:, i], pa.float64(), from_pandas=True)
+           for i, name in enumerate(("xmin", "ymin", "xmax", "ymax"))}
     return (table.set_column(table.schema.get_field_index("ten_chu"), "ten_chu", name)
             .append_column("ten_chu_sua", fixed).append_column("ten_chu_ma", kind)
             .append_column("ten_chu_khoa", name_key(fixed))
             .append_column("geom_loai", kind_g).append_column("geom_loi", problem)
-            .append_column("dien_tich_tinh", area))
+            .append_column("dien_tich_tinh", area)
+            .append_column("xmin", box["xmin"]).append_column("ymin", box["ymin"])
+            .append_column("xmax", box["xmax"]).append_column("ymax", box["ymax"]))
 
 
 # --- register rows ---------------------------------------------------------------------------

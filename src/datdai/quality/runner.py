@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 import time
-from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,9 +52,22 @@ def enabled_rules(config: CheckConfig) -> list[Rule]:
     return [r for r in all_rules() if r.code not in config.disabled]
 
 
+MAP_INPUT = "giao_nop_ban_do"
+REGISTER_INPUT = "giao_nop_so"
+
+
 def run_rules(parcels: pa.Table, register: pa.Table, *, engine: Engine,
               config: CheckConfig | None = None, progress: Progress | None = None) -> CheckResult:
     """Check a delivery given as the ingest tables (``PARCEL_SCHEMA``, ``REGISTER_SCHEMA``)."""
+    engine.put(MAP_INPUT, parcels)
+    engine.put(REGISTER_INPUT, register)
+    return run_loaded(engine, parcels.schema, register.schema, config=config, progress=progress)
+
+
+def run_loaded(engine: Engine, map_input: pa.Schema, register_input: pa.Schema, *,
+               config: CheckConfig | None = None, progress: Progress | None = None) -> CheckResult:
+    """Check a delivery already loaded into the engine as :data:`MAP_INPUT` and
+    :data:`REGISTER_INPUT` (e.g. streamed in batches by :func:`datdai.quality.check.load`)."""
     config = config or CheckConfig()
     rules = enabled_rules(config)
     timings: dict[str, float] = {}
@@ -66,15 +79,13 @@ def run_rules(parcels: pa.Table, register: pa.Table, *, engine: Engine,
 
     t0 = time.perf_counter()
     tick(0)
-    engine.put("giao_nop_ban_do", parcels)
-    engine.put("giao_nop_so", register)
-    engine.map_batches("giao_nop_ban_do", prepare_map, map_schema(parcels.schema), "ban_do_hinh")
-    engine.map_batches("giao_nop_so", prepare_register, register_schema(register.schema), "so_dc")
+    engine.map_batches(MAP_INPUT, prepare_map, map_schema(map_input), "ban_do_hinh")
+    engine.map_batches(REGISTER_INPUT, prepare_register, register_schema(register_input), "so_dc")
     timings["prepare"] = time.perf_counter() - t0
     tick(1)
 
     t0 = time.perf_counter()
-    cols = ", ".join(n for n in map_schema(parcels.schema).names if n != "geometry")
+    cols = ", ".join(n for n in map_schema(map_input).names if n != "geometry")
     engine.create("ban_do", f"SELECT {cols} FROM ban_do_hinh")
     engine.put("nhan_loai_dat", landuse_labels(
         engine.query("SELECT DISTINCT loai_dat FROM ban_do")["loai_dat"],

@@ -39,6 +39,7 @@ __all__ = [
     "TCVN3",
     "VIETNAMESE_LETTERS",
     "VNI",
+    "decode_as",
     "decode_tcvn3",
     "decode_vni",
     "detect_legacy",
@@ -622,6 +623,11 @@ def _restore_caps_tcvn3(decoded: str) -> str:
         return w
 
     return re.sub(r"[^\s,;:.!?()\[\]{}\"'/\\|<>\-–—]+", fix, decoded)
+
+
+def decode_as(text: str, kind: str) -> str:
+    """Decode ``text`` as the given legacy form (TCVN3, VNI or MOJIBAKE), without detecting."""
+    return _apply(text, kind)
 
 
 def _apply(text: str, kind: str) -> str:

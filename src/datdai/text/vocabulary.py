@@ -1,0 +1,73 @@
+"""Legacy text that only its column can give away.
+
+Some TCVN3/VNI values read as plausible Vietnamese on their own: VNI "Thò" is a real syllable
+(the name is "Thị"), TCVN3 "Hång" and "TÊn" are odd but not impossible, VNI "Taï" looks like
+French "Loïc". :func:`datdai.text.legacy.detect_legacy` leaves such values alone. A column of
+names or addresses knows better: its clean values say which words people are actually called
+by. A word is *suspect* in an encoding when decoding it gives a word the column uses at least
+``ratio`` times as often (and ``min_count`` times at least). A value is decoded when every word
+the decoding changes is suspect in that encoding, and only one of the two encodings fits.
+Everything is decided on the column's distinct words, so it costs little on a million rows.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from datdai.text.legacy import TCVN3, VNI, decode_as
+
+_WORDS = r"[\s,;:.()/\-]+"
+
+
+def _suspects(counts: dict[str, int], ratio: float, min_count: int) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {TCVN3: set(), VNI: set()}
+    for word, n in counts.items():
+        if not word or word.isascii():
+            continue
+        for kind in (TCVN3, VNI):
+            decoded = decode_as(word, kind)
+            if decoded == word or not decoded:
+                continue
+            m = counts.get(decoded, 0)
+            if m >= min_count and m >= ratio * n:
+                out[kind].add(word)
+    return out
+
+
+def repair_with_column(values: pa.Array, kinds: pa.Array, *, ratio: float = 5.0,
+                       min_count: int = 3) -> tuple[pa.Array, pa.Array]:
+    """Second pass over a column already repaired value by value (``kinds`` null where nothing
+    was found): decode the values whose odd words the column's vocabulary explains."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(kinds, pa.ChunkedArray):
+        kinds = kinds.combine_chunks()
+    split = pc.split_pattern_regex(pc.fill_null(values, ""), _WORDS)
+    flat = pc.list_flatten(split)
+    vc = pc.value_counts(flat)
+    counts = dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()))
+    suspects = _suspects(counts, ratio, min_count)
+    every = suspects[TCVN3] | suspects[VNI]
+    if not every:
+        return values, kinds
+    hit = pc.is_in(flat, value_set=pa.array(sorted(every), pa.string()))
+    rows = pc.unique(pc.filter(pc.list_parent_indices(split), hit)).to_pylist()
+    vals, ks = values.to_pylist(), kinds.to_pylist()
+    changed = False
+    for i in rows:
+        if ks[i] is not None or vals[i] is None:
+            continue
+        text = vals[i]
+        words = [w for w in split[i].as_py() if w]
+        fits = []
+        for kind in (TCVN3, VNI):
+            moved = [w for w in words if decode_as(w, kind) != w]
+            if moved and all(w in suspects[kind] for w in moved):
+                fits.append((kind, decode_as(text, kind)))
+        if len(fits) == 1:
+            ks[i], vals[i] = fits[0]
+            changed = True
+    if not changed:
+        return values, kinds
+    return pa.array(vals, pa.string()), pa.array(ks, pa.string())
