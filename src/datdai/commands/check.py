@@ -17,7 +17,8 @@ def _list_rules() -> None:
     from datdai.quality.registry import all_rules
 
     table = Table(title="Danh mục quy tắc kiểm tra / rule catalog", title_justify="left")
-    for col in ("Mã", "Đối tượng", "Mức", "Tên", "Tham số (mặc định)"):
+    table.add_column("Mã", no_wrap=True)
+    for col in ("Đối tượng", "Mức", "Tên", "Tham số (mặc định)"):
         table.add_column(col, overflow="fold")
     for r in all_rules():
         params = "; ".join(f"{p.name}={p.default}" for p in r.params) or "—"

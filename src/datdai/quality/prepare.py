@@ -45,18 +45,37 @@ def fold_column(values: pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(v)
 
 
+ABBREVIATIONS = (("ubnd", "uy ban nhan dan"), ("htx", "hop tac xa"), ("cty", "cong ty"),
+                 ("tnhh", "trach nhiem huu han"), ("dntn", "doanh nghiep tu nhan"),
+                 ("bql", "ban quan ly"), ("thpt", "trung hoc pho thong"),
+                 ("thcs", "trung hoc co so"))
+
+
 def name_key(values: pa.Array) -> pa.Array:
-    """The comparison key of a person's name: prefixes dropped, then folded."""
+    """The comparison key of a person's name: prefixes dropped, then folded. Words stay
+    separated by one space, so that a label listing several names can be searched for a whole
+    name ("nguyen van an" is in "nguyen van an tran thi binh" but not in "nguyen van anh")."""
     v = pc.utf8_normalize(pc.utf8_lower(pc.utf8_trim_whitespace(values)), "NFC")
     v = pc.replace_substring_regex(v, r"\s+", " ")
     v = pc.replace_substring_regex(v, NAME_PREFIX, "")
-    return pc.replace_substring(fold_column(v), " ", "")
+    v = fold_column(v)
+    # Abbreviations of organisation names, so "UBND xã X" and "Ủy ban nhân dân xã X" agree.
+    for short, full in ABBREVIATIONS:
+        v = pc.replace_substring_regex(v, rf"(^| ){short}( |$)", rf"\1{full}\2")
+    return v
 
 
 def tidy_name(values: pa.Array) -> pa.Array:
     """Case and spacing of a person's name: one space between words, each word capitalised."""
-    v = pc.utf8_trim_whitespace(pc.replace_substring_regex(values, r"\s+", " "))
-    return pc.utf8_normalize(pc.utf8_title(pc.utf8_lower(v)), "NFC")
+    # NFC first: in decomposed text a combining mark ends a "word" for utf8_title ("TrầN")
+    v = pc.utf8_normalize(values, "NFC")
+    v = pc.utf8_trim_whitespace(pc.replace_substring_regex(v, r"\s+", " "))
+    v = pc.utf8_title(pc.utf8_lower(v))
+    # Household prefixes keep their usual case: "Hộ ông", "Hộ bà", "Hộ gia đình".
+    for title, usual in (("Hộ Ông ", "Hộ ông "), ("Hộ Bà ", "Hộ bà "),
+                         ("Hộ Gia Đình ", "Hộ gia đình ")):
+        v = pc.replace_substring_regex(v, "^" + title, usual)
+    return v
 
 
 def _nullify_blank(values: pa.Array) -> pa.Array:
@@ -184,10 +203,22 @@ REGISTER_EXTRA = [
 ]
 
 
+_DAY, _MONTH, _YEAR = r"(?:0[1-9]|[12]\d|3[01])", r"(?:0[1-9]|1[0-2])", r"(?:18|19|20)\d{2}"
+_BIRTH_YEAR_PATTERNS = (
+    rf"^\s*{_DAY}{_MONTH}(?P<y>{_YEAR})\s*$",  # ddmmyyyy written without separators
+    rf"^\s*(?P<y>{_YEAR}){_MONTH}{_DAY}\s*$",  # yyyymmdd
+    rf"(?:^|\D)(?P<y>{_YEAR})(?:\D|$)",  # a year standing alone: 1985, 12/03/1985, 1985-03-12
+)
+
+
 def _birth_year(values: pa.Array) -> pa.Array:
-    found = pc.extract_regex(pc.fill_null(values, ""), r"(?P<y>(?:18|19|20)\d{2})")
-    year = pc.struct_field(found, "y")
-    return pc.cast(year, pa.int32())
+    """The birth year in a recorded date of birth or year; null when none can be read. A year
+    is four digits on their own (never the inside of a longer number: "12031985" is 1985, not
+    2031), or the year of an 8-digit ddmmyyyy / yyyymmdd date."""
+    v = pc.fill_null(values, "")
+    years = [pc.cast(pc.struct_field(pc.extract_regex(v, p), "y"), pa.int32())
+             for p in _BIRTH_YEAR_PATTERNS]
+    return pc.coalesce(*years)
 
 
 def _gender(values: pa.Array) -> pa.Array:

@@ -163,11 +163,17 @@ class Population:
 
     def new_cmnd(self, issuing_prov: str) -> str:
         prefix = CMND_PREFIX.get(issuing_prov, issuing_prov[1:])
+        tries = 0
         while True:
             value = prefix + "".join(str(self.rng.randrange(10)) for _ in range(9 - len(prefix)))
             if value not in self._cmnd_used and len(set(value)) > 1:
                 self._cmnd_used.add(value)
                 return value
+            tries += 1
+            if tries == 50 and len(prefix) > 2:
+                # A 3-digit prefix holds only a million numbers: a large province fills it.
+                # Cards issued before the province was split carry the parent's 2 digits.
+                prefix = prefix[:2]
 
     def new_book(self) -> str:
         while True:

@@ -5,8 +5,9 @@ from datdai.quality.rule import Rule, num, select
 def query(p, d) -> str:
     return select(
         ma_xa="s.ma_xa", so_to="s.so_to", so_thua="s.so_thua",
-        mo_ta=f"concat('Thửa có trong sổ địa chính (diện tích ', {num('s.dien_tich')}, "
-              f"' m²) nhưng không có trên bản đồ')",
+        mo_ta=f"concat('Thửa có trong sổ địa chính', CASE WHEN s.dien_tich IS NULL THEN '' "
+              f"ELSE concat(' (diện tích ', {num('s.dien_tich')}, ' m²)') END, "
+              f"' nhưng không có trên bản đồ')",
         gia_tri_thuoc_tinh="s.loai_dat", doi_tuong="'THUA_DAT'", nguon="'SO_DIA_CHINH'",
         dong="s.first_row", truong="'so_thua'",
     ) + (" FROM (SELECT ma_xa, so_to, so_thua, min(row) AS first_row, max(dien_tich) AS "

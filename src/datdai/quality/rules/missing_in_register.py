@@ -12,7 +12,8 @@ def query(p, d) -> str:
         dong="b.first_row", truong="'so_thua'",
     ) + (" FROM (SELECT ma_xa, so_to, so_thua, min(row) AS first_row, max(dien_tich) AS "
          "dien_tich, max(dien_tich_tinh) AS dien_tich_tinh, max(loai_dat) AS loai_dat "
-         "FROM ban_do GROUP BY ma_xa, so_to, so_thua) b "
+         # an unnumbered feature is a parcel of its own: one finding per such feature
+         "FROM ban_do GROUP BY ma_xa, so_to, so_thua, CASE WHEN so_thua IS NULL THEN row END) b "
          "WHERE NOT EXISTS (SELECT 1 FROM so_dc s WHERE b.ma_xa = s.ma_xa AND b.so_to = s.so_to "
          "AND b.so_thua = s.so_thua)")
 

@@ -16,7 +16,9 @@ def query(p, d) -> str:
          " WHERE b.ten_chu_khoa IS NOT NULL AND b.ten_chu_khoa <> ''"
          " AND NOT EXISTS (SELECT 1 FROM so_dc s2 WHERE s2.ma_xa = b.ma_xa"
          " AND s2.so_to = b.so_to AND s2.so_thua = b.so_thua AND s2.ten_chu_khoa <> ''"
-         " AND (s2.ten_chu_khoa = b.ten_chu_khoa OR instr(b.ten_chu_khoa, s2.ten_chu_khoa) > 0"
+         " AND (s2.ten_chu_khoa = b.ten_chu_khoa"
+         # a label naming several people: a whole name among its words (not "An" in "Anh")
+         " OR instr(concat(' ', b.ten_chu_khoa, ' '), concat(' ', s2.ten_chu_khoa, ' ')) > 0"
          "))")
 
 
