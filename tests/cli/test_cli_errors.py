@@ -59,7 +59,9 @@ def test_newer_database_exit_2_and_untouched(tmp_path: Path):
 def test_db_upgrade_creates_and_reports(tmp_path: Path):
     r = run("db", "upgrade", "--db", str(tmp_path / "new.db"))
     assert r.returncode == 0, r.stderr
-    assert "→ 0001" in r.stdout
+    from datdai.store.migrate import head_revision
+
+    assert f"→ {head_revision()}" in r.stdout
 
 
 def test_usage_error_is_exit_2():

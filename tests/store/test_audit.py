@@ -109,3 +109,28 @@ def test_revert_of_the_whole_load_empties_the_store(store):
 def test_audit_requires_actor_source_reason(store):
     with store.transaction() as conn, pytest.raises(audit.AuditError):
         audit.AuditTrail(conn, actor="", source="x", reason="y")
+
+
+def test_update_many_records_real_changes_and_reverts(store):
+    _load(store)
+    with store.read() as conn:
+        before = repository.read_dataset(conn)
+    with store.transaction() as conn:
+        p1, p2 = _party(conn, "P1").id, _party(conn, "P2").id
+        trail = audit.AuditTrail(conn, actor="may", source="tự sửa", reason="chuẩn hóa")
+        changed = trail.update_many("parties", {
+            p1: {"full_name": "Nguyễn Văn Ân", "address": "Ấp 4"},
+            p2: {"full_name": "Trần Thị Bình"},  # unchanged: not recorded
+        })
+        assert list(changed) == [p1]
+        with pytest.raises(audit.AuditError):
+            trail.update_many("parties", {999999: {"full_name": "x"}})
+    with store.read() as conn:
+        row = _party(conn, "P1")
+        assert (row.full_name, row.address) == ("Nguyễn Văn Ân", "Ấp 4")
+        (change,) = audit.batch_changes(conn, trail.batch_id)
+        assert change.id == changed[p1] and change.before["full_name"] == "Nguyễn Văn An"
+    with store.transaction() as conn:
+        audit.revert_batch(conn, trail.batch_id, actor="admin", reason="hoàn tác")
+    with store.read() as conn:
+        assert repository.read_dataset(conn) == before

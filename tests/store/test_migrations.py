@@ -53,3 +53,33 @@ def test_existing_store_must_be_migrated(store_url):
     engine.dispose()
     with pytest.raises(StoreError, match="db upgrade"):
         open_store(store_url)
+
+
+def test_quality_migration_up_and_down_keeps_the_land_data(store_url):
+    from alembic import command
+    from sqlalchemy import func, select
+
+    from datdai.store import repository
+    from datdai.store.schema import parcels
+    from tests.store.factories import small_dataset
+
+    quality = {"deliveries", "quality_runs", "quality_run_communes", "findings", "finding_events"}
+    engine = make_engine(store_url, create=True)
+    try:
+        migrate.upgrade(engine, "0001")
+        assert not quality & _tables(engine)
+        with engine.begin() as conn:
+            repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
+        assert migrate.upgrade(engine) == "0002" == migrate.head_revision()
+        assert quality <= _tables(engine)
+        names = {ix["name"] for ix in inspect(engine).get_indexes("findings")}
+        assert {"ix_findings_commune_status", "ix_findings_rule_code_status"} <= names
+        uniques = inspect(engine).get_unique_constraints("findings")
+        assert [u["column_names"] for u in uniques] == [["fingerprint"]]
+        with engine.begin() as conn:
+            command.downgrade(migrate.alembic_config(conn), "0001")
+        assert not quality & _tables(engine)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 3
+    finally:
+        engine.dispose()

@@ -15,7 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 import shapely
-from sqlalchemy import Connection, Date, DateTime, Numeric, Table, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Numeric,
+    Table,
+    bindparam,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy import delete as sa_delete
 
 from datdai.store.geometry import Geometry
@@ -185,6 +196,47 @@ class AuditTrail:
         self.conn.execute(update(table).where(table.c.id == entity_id).values(**changes))
         self._record(table_name, [{"entity_id": entity_id, "action": "update", "before": before_s, "after": after_s}])
         return True
+
+    def update_many(self, table_name: str, changes: Mapping[int, Mapping[str, Any]]) -> dict[int, int]:
+        """Update several rows, each with its own changes, in a few statements; records only the
+        rows that really change. Returns entity id → id of its recorded change."""
+        table = _table(table_name)
+        ids = list(changes)
+        befores: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(ids), 1000):
+            for row in self.conn.execute(select(table).where(table.c.id.in_(ids[i: i + 1000]))).mappings():
+                befores[row["id"]] = dict(row)
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        records: list[dict[str, Any]] = []
+        for entity_id in ids:
+            values = changes[entity_id]
+            if "id" in values:
+                raise AuditError("không được đổi khóa chính / the id cannot change")
+            before = befores.get(entity_id)
+            if before is None:
+                raise AuditError(f"không có bản ghi {table_name} #{entity_id} / no such record")
+            before_s, after_s = snapshot(before), snapshot({**before, **values})
+            if before_s == after_s:
+                continue
+            cols = tuple(sorted(values))
+            groups.setdefault(cols, []).append({"_id": entity_id, **{f"_v_{c}": values[c] for c in cols}})
+            records.append({"entity_id": entity_id, "action": "update", "before": before_s, "after": after_s})
+        for cols, params in groups.items():
+            stmt = (update(table).where(table.c.id == bindparam("_id"))
+                    .values({c: bindparam(f"_v_{c}", type_=table.c[c].type) for c in cols}))
+            self.conn.execute(stmt, params)
+        if not records:
+            return {}
+        rows = [{"batch_id": self.batch_id, "entity": table_name, **r} for r in records]
+        if self.conn.dialect.name == "postgresql":
+            change_ids = list(self.conn.execute(
+                text("SELECT nextval(pg_get_serial_sequence('audit_changes', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(rows)}).scalars())
+            self.conn.execute(insert(audit_changes), [{"id": i, **r} for i, r in zip(change_ids, rows, strict=True)])
+        else:
+            change_ids = list(self.conn.execute(
+                insert(audit_changes).returning(audit_changes.c.id, sort_by_parameter_order=True), rows).scalars())
+        return {r["entity_id"]: i for r, i in zip(records, change_ids, strict=True)}
 
     def delete(self, table_name: str, entity_id: int) -> None:
         table = _table(table_name)

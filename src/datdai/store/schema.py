@@ -293,3 +293,102 @@ AUDITED_TABLES: dict[str, Table] = {
         source_documents,
     )
 }
+
+# ---------------------------------------------------------------- quality (migration 0002)
+# Deliveries, quality runs and their findings are datdai's own records about the land data, not
+# land data: they are written directly; the history of a finding is ``finding_events``, and
+# any change a finding leads to in the land data goes through the audit trail.
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # sha256 of the parcel file(s), the register file and the check configuration
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("parcel_source", Text, nullable=False),  # file names as given
+    Column("register_source", Text, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("audit_batch_id", ForeignKey("audit_batches.id")),  # the batch that loaded it
+    Column("counts", JsonType),
+)
+
+quality_runs = Table(
+    "quality_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", ForeignKey("deliveries.id")),  # NULL: a re-check of stored data, the demo
+    Column("source", Text, nullable=False),  # e.g. "import thua_dat.gpkg + so_dia_chinh.csv"
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("actor", Text, nullable=False),
+    Column("engine", String(20)),
+    Column("rules", JsonType),  # rule codes run
+    Column("params", JsonType),  # rule parameters overridden by the configuration
+    Column("counts", JsonType),
+    Column("fix_batch_id", ForeignKey("audit_batches.id")),  # the automatic fixes of this run
+    Index(None, "delivery_id"),
+)
+
+# The parcels each run looked at, per commune (the "checked" figure of the progress report).
+quality_run_communes = Table(
+    "quality_run_communes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("quality_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("commune_code", String(8), nullable=False),
+    Column("parcels", Integer, nullable=False),
+    UniqueConstraint("run_id", "commune_code"),
+    Index(None, "commune_code"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("quality_runs.id"), nullable=False),  # first found by
+    Column("last_run_id", ForeignKey("quality_runs.id"), nullable=False),  # last seen by
+    Column("rule_code", String(40), nullable=False),
+    Column("severity", String(10), nullable=False),  # LOI / CANH_BAO
+    Column("target", String(16)),  # THUA_DAT / NGUOI_SU_DUNG / GIAY_TO
+    Column("commune_code", String(8)),  # the parcel key as in the delivery
+    Column("sheet_no", String(20)),
+    Column("parcel_no", String(20)),
+    Column("parcel_id", ForeignKey("parcels.id", ondelete="SET NULL")),
+    Column("party_id", ForeignKey("parties.id", ondelete="SET NULL")),
+    Column("side", String(16)),  # BAN_DO / SO_DIA_CHINH
+    Column("source_row", Integer),  # feature or register row of the delivery
+    Column("field", String(40)),
+    Column("map_value", Text),
+    Column("register_value", Text),
+    Column("proposed_fix", Text),
+    Column("auto_fixable", Boolean, nullable=False, default=False),
+    Column("message", Text, nullable=False),
+    Column("status", String(12), nullable=False),  # quality.findings.Status
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("audit_change_id", ForeignKey("audit_changes.id")),  # the change that fixed it
+    # (commune, status) for the review queue; the other columns make the progress figures an
+    # index-only scan
+    Index("ix_findings_commune_status", "commune_code", "status", "rule_code", "severity", "parcel_id"),
+    Index(None, "rule_code", "status"),
+    Index(None, "run_id"),
+    Index(None, "last_run_id"),
+    Index(None, "parcel_id"),
+    Index(None, "party_id"),
+)
+
+finding_events = Table(
+    "finding_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("from_status", String(12)),
+    Column("to_status", String(12), nullable=False),
+    Column("note", Text),
+    Column("audit_batch_id", ForeignKey("audit_batches.id")),
+    Index(None, "finding_id"),
+)

@@ -1,0 +1,150 @@
+"""``datdai findings …``: the review queue of the quality findings stored in the database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from datdai.cli import DbOption, app, fail, out
+from datdai.store.db import StoreError
+
+findings_app = typer.Typer(help="Các phát hiện kiểm tra chất lượng / quality findings.",
+                           no_args_is_help=True)
+app.add_typer(findings_app, name="findings")
+
+ActorOption = Annotated[str, typer.Option("--actor", help="Người thực hiện / who decides.")]
+
+
+def _open(db):
+    from datdai.store.store import open_store
+
+    try:
+        return open_store(db)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def _num(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+@findings_app.command("list")
+def list_(
+    db: DbOption = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Mã quy tắc, ví dụ AREA_MISMATCH.")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Số dòng tối đa / max rows.")] = 50,
+) -> None:
+    """Liệt kê phát hiện (số giấy tờ được che) / list findings (ID numbers masked)."""
+    from rich.table import Table
+
+    from datdai.quality.findings import Status
+    from datdai.store.findings import list_findings, mask_id_numbers
+
+    if status is not None and status not in {x.value for x in Status}:
+        fail(f"trạng thái không hợp lệ '{status}' (MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO)")
+    store = _open(db)
+    try:
+        with store.read() as conn:
+            rows = list_findings(conn, commune_code=commune, rule_code=rule.upper() if rule else None,
+                                 status=status, limit=limit)
+    finally:
+        store.close()
+    table = Table(title=f"Phát hiện / findings ({len(rows)})", title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Xã/tờ/thửa", no_wrap=True)
+    table.add_column("Quy tắc · mức · trạng thái", no_wrap=True)
+    table.add_column("Mô tả → đề xuất", overflow="fold", ratio=1)
+    for r in rows:
+        text = mask_id_numbers(r.message) or ""
+        if r.proposed_fix:
+            text += f" → {mask_id_numbers(r.proposed_fix)}"
+        table.add_row(str(r.id), f"{r.commune_code or '?'}/{r.sheet_no or '?'}/{r.parcel_no or '?'}",
+                      f"{r.rule_code}\n{r.severity} · {r.status}", text)
+    out.print(table)
+
+
+@findings_app.command("status")
+def status_(
+    finding_id: Annotated[int, typer.Argument(help="Số phát hiện / finding id.")],
+    status: Annotated[str, typer.Argument(help="DA_SUA, CHAP_NHAN, BAC_BO hoặc MO.")],
+    db: DbOption = None,
+    note: Annotated[str | None, typer.Option("--note", help="Ghi chú, lý do / note.")] = None,
+    value: Annotated[str | None, typer.Option(
+        "--value", help="Giá trị đúng, ghi vào dữ liệu qua nhật ký (chỉ với DA_SUA) / corrected value.")] = None,
+    actor: ActorOption = "datdai",
+) -> None:
+    """Ghi quyết định xử lý một phát hiện / record a decision on a finding."""
+    from datdai.store.findings import FindingError, set_status
+
+    store = _open(db)
+    try:
+        with store.transaction() as conn:
+            batch = set_status(conn, finding_id, status.upper(), actor=actor, note=note, value=value)
+    except FindingError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    extra = f"; giá trị ghi qua nhật ký, lô #{batch}" if batch else ""
+    out.print(f"Phát hiện #{finding_id} → {status.upper()}{extra}", highlight=False)
+
+
+@findings_app.command("undo-fixes")
+def undo_fixes(
+    run_id: Annotated[int, typer.Argument(help="Số lần kiểm tra / quality run id.")],
+    db: DbOption = None,
+    reason: Annotated[str, typer.Option("--reason", help="Lý do hoàn tác / why.")] = "hoàn tác sửa tự động",
+    actor: ActorOption = "datdai",
+) -> None:
+    """Hoàn tác các sửa tự động của một lần kiểm tra / revert a run's automatic fixes."""
+    from datdai.store.audit import AuditError
+    from datdai.store.findings import FindingError, undo_auto_fixes
+
+    store = _open(db)
+    try:
+        with store.transaction() as conn:
+            n = undo_auto_fixes(conn, run_id, actor=actor, reason=reason)
+    except (FindingError, AuditError) as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    out.print(f"Đã hoàn tác sửa tự động của lần kiểm tra #{run_id}: {_num(n)} phát hiện mở lại"
+              " / automatic fixes reverted, findings reopened", highlight=False)
+
+
+@findings_app.command("progress")
+def progress(
+    db: DbOption = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
+) -> None:
+    """Tiến độ làm sạch theo xã / cleaning progress per commune."""
+    from rich.table import Table
+
+    from datdai.quality.findings import Status
+    from datdai.store.progress import commune_progress
+
+    store = _open(db)
+    try:
+        with store.read() as conn:
+            figures = commune_progress(conn, commune)
+    finally:
+        store.close()
+    from rich import box
+
+    table = Table(title="Tiến độ làm sạch theo xã / cleaning progress", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("Mã xã", "Số thửa", "Đã kiểm\ntra", "Phát\nhiện", "Chờ\nxử lý", "Tự sửa",
+                "Đã sửa", "Chấp\nnhận", "Bác bỏ", "Thửa\ncòn lỗi", "Tỷ lệ\nsạch"):
+        table.add_column(col, justify="right", overflow="fold")
+    for c in figures:
+        pct = "—" if c.clean_pct is None else f"{c.clean_pct:.1f}%".replace(".", ",")
+        table.add_row(c.commune_code, _num(c.parcels), _num(c.parcels_checked), _num(c.count()),
+                      _num(c.count(Status.OPEN)), _num(c.auto_fixed), _num(c.count(Status.FIXED)),
+                      _num(c.count(Status.ACCEPTED)), _num(c.count(Status.DISMISSED)),
+                      _num(c.parcels_open_errors), pct)
+    out.print(table)
+    if not figures:
+        out.print("Chưa có dữ liệu / no data yet")
