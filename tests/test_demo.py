@@ -25,9 +25,19 @@ def test_demo_loads_the_synthetic_province(store_url, tmp_path):
             assert n["parties"] == result.counts["người sử dụng đất / parties"] > 0
             assert n["citizens"] == result.counts["công dân (CSDLQG) / citizens"] > n["parties"]
             # every loaded row has its audit record in the one load batch
-            audited = conn.execute(select(func.count()).select_from(schema.audit_changes)
-                                   .where(schema.audit_changes.c.entity == "parcels")).scalar_one()
+            ac = schema.audit_changes
+            audited = conn.execute(select(func.count()).select_from(ac).where(
+                ac.c.entity == "parcels",
+                ac.c.batch_id == result.counts["lô nhật ký / audit batch"])).scalar_one()
             assert audited == n["parcels"]
+            # the quality checks ran: findings stored, the safe ones fixed through the audit trail
+            stored = conn.execute(select(func.count()).select_from(schema.findings)).scalar_one()
+            assert stored == result.counts["phát hiện lỗi / findings"] > 0
+            fixed = conn.execute(select(func.count()).select_from(schema.findings).where(
+                schema.findings.c.status == "TU_SUA")).scalar_one()
+            assert fixed == result.counts["lỗi đã tự sửa / auto-fixed"] > 0
+            assert conn.execute(select(func.count()).select_from(ac).where(
+                ac.c.batch_id != result.counts["lô nhật ký / audit batch"])).scalar_one() > 0
         before = sorted(p.name for p in delivery.iterdir())
         with pytest.raises(StoreError, match="đã có dữ liệu"):
             run_demo(parcels=600, seed=4, db=store_url, workdir=workdir)

@@ -29,6 +29,39 @@ class DemoResult:
     counts: dict[str, int | str] = field(default_factory=dict)
 
 
+def _check_and_fix(store, result, delivery_dir: Path, progress) -> dict[str, int | str]:
+    """Run the quality checks on the delivery files, keep the findings, apply the safe fixes."""
+    from datdai.engines import open_engine
+    from datdai.ingest.to_dataset import RowLinks
+    from datdai.quality.check import check_delivery
+    from datdai.quality.progress import commune_figures
+    from datdai.store.findings import apply_auto_fixes, record_check
+
+    with open_engine("duckdb") as eng:
+        checked, read = check_delivery(delivery_dir / "thua_dat.gpkg",
+                                       delivery_dir / "so_dia_chinh.csv", engine=eng,
+                                       progress=progress)
+    # The demo knows which party each register row was written from (truth/owners.csv:
+    # ma_dong D0000001 is the first data row), so person findings link to their party.
+    header = read.register.header_row
+    links = RowLinks(register_party={int(o["ma_dong"][1:]) + header: o["party_id"]
+                                     for o in result.truth.owner_rows})
+    with store.transaction() as conn:
+        run_id = record_check(conn, checked, actor=DEMO_ACTOR, engine="duckdb",
+                              source=f"datdai check {delivery_dir}", links=links)
+        fixed = apply_auto_fixes(conn, run_id, actor=DEMO_ACTOR)
+    figures = commune_figures(checked.findings, checked.parcels)
+    parcels = sum(f.parcels for f in figures)
+    clean = sum(f.parcels - f.parcels_with_errors for f in figures)
+    return {
+        "phát hiện lỗi / findings": checked.findings.num_rows,
+        "lỗi đã tự sửa / auto-fixed": fixed.fixed,
+        "lỗi chờ cán bộ xử lý / open for review": checked.findings.num_rows - fixed.fixed,
+        "tỷ lệ thửa sạch / clean parcels": f"{100.0 * clean / parcels:.1f} %" if parcels else "—",
+        "lần kiểm tra / quality run": run_id,
+    }
+
+
 def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
              progress: Callable[[str, int, int], None] | None = None,
              workdir: Path = DEMO_DIR) -> DemoResult:
@@ -60,6 +93,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
                 reason="nạp dữ liệu trình diễn / demo load", progress=progress,
             )
             citizens = repository.replace_citizens(conn, result.citizens, source=str(delivery_dir / "dan_cu.csv"))
+        quality = _check_and_fix(store, result, delivery_dir, progress)
         counts: dict[str, int | str] = {
             "cơ sở dữ liệu / store": store.display_url,
             "dữ liệu giao nộp / delivery": str(delivery_dir),
@@ -76,6 +110,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
             "công dân (CSDLQG) / citizens": citizens,
             "lô nhật ký / audit batch": loaded.batch_id or 0,
         })
+        counts.update(quality)
         return DemoResult(store_url=url, counts=counts)
     finally:
         store.close()
