@@ -41,3 +41,9 @@ def delivery_bp(tmp_path_factory) -> Delivery:
 def delivery_other(tmp_path_factory) -> Delivery:
     """Another province, zone and seed: Thanh Hóa (105°00', a custom SRID), 4,000 parcels."""
     return _make(tmp_path_factory, "th", 4000, 23, "Thanh Hóa")
+
+
+@pytest.fixture(scope="session")
+def small_delivery(tmp_path_factory) -> Delivery:
+    """1,500 parcels with boosted defects (Bình Phước)."""
+    return _make(tmp_path_factory, "small", 1500, 5, "Bình Phước")

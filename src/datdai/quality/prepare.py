@@ -18,6 +18,7 @@ import shapely
 from datdai.domain.ids import KIND_CCCD, KIND_CMND, KIND_PASSPORT, classify_id
 from datdai.domain.landuse import catalog, parse_codes
 from datdai.ingest.text_repair import repair_column
+from datdai.text.vocabulary import repair_with_column
 
 # --- names ------------------------------------------------------------------------------------
 # Courtesy and household prefixes written before a land user's name (lower case, NFC).
@@ -76,6 +77,12 @@ def tidy_name(values: pa.Array) -> pa.Array:
                          ("Hộ Gia Đình ", "Hộ gia đình ")):
         v = pc.replace_substring_regex(v, "^" + title, usual)
     return v
+
+
+def repair_text_column(values: pa.Array, names: bool = False) -> tuple[pa.Array, pa.Array]:
+    """Legacy encodings repaired value by value, then with the whole column as context."""
+    fixed, kind = repair_column(values, restore_case=names)
+    return repair_with_column(fixed, kind, restore_case=names)
 
 
 def _nullify_blank(values: pa.Array) -> pa.Array:
@@ -178,7 +185,7 @@ def register_schema(base: pa.Schema) -> pa.Schema:
 def prepare_map(table: pa.Table) -> pa.Table:
     """Add the computed columns of :data:`MAP_EXTRA` to a map features table."""
     name = _nullify_blank(table["ten_chu"].combine_chunks())
-    fixed, kind = repair_column(name)
+    fixed, kind = repair_text_column(name, names=True)
     kind_g, problem, area, bounds = geometry_facts(table["geometry"].combine_chunks())
     box = {name: pa.array(bounds[:, i], pa.float64(), from_pandas=True)
            for i, name in enumerate(("xmin", "ymin", "xmax", "ymax"))}
@@ -309,7 +316,7 @@ def prepare_register(table: pa.Table) -> pa.Table:
     """Add the computed columns of :data:`REGISTER_EXTRA` to a register table."""
     t = table
     name = _nullify_blank(t["ten_chu"].combine_chunks())
-    fixed, kind = repair_column(name)
+    fixed, kind = repair_text_column(name, names=True)
     year = _birth_year(t["nam_sinh"].combine_chunks())
     gender = _gender(t["gioi_tinh"].combine_chunks())
     person = _is_person(t["loai_giay_to"].combine_chunks(), fixed, gender, year)
@@ -324,7 +331,7 @@ def prepare_register(table: pa.Table) -> pa.Table:
         "gioi_tinh_chuan": gender,
     }
     for col in ("dia_chi_chu", "dia_chi_thua"):
-        f, k = repair_column(_nullify_blank(t[col].combine_chunks()))
+        f, k = repair_text_column(_nullify_blank(t[col].combine_chunks()))
         cols[f"{col}_sua"], cols[f"{col}_ma"] = f, k
     cols.update(_classify_ids(_nullify_blank(t["so_giay_to"].combine_chunks()),
                               t["loai_giay_to"].combine_chunks(), year, gender, person))

@@ -644,6 +644,7 @@ def build_holdings(plans: list[CommunePlan], land: Land, pop: Population, reg: R
         n_apt = max(8, int(round(0.004 * n_parcels)))
         bname = f"Chung cư {rng.choice(_BUILDINGS)}"
         floors = max(5, min(20, n_apt // 6 + 3))
+        n_apt = min(n_apt, (floors - 1) * 12)  # floors 2.. × 12 units a floor: no more exist
         units: list[tuple[int, int]] = []
         while len(units) < n_apt:
             fl = rng.randint(2, floors)

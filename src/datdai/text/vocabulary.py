@@ -8,6 +8,11 @@ by. A word is *suspect* in an encoding when decoding it gives a word the column 
 ``ratio`` times as often (and ``min_count`` times at least). A value is decoded when every word
 the decoding changes is suspect in that encoding, and only one of the two encodings fits.
 Everything is decided on the column's distinct words, so it costs little on a million rows.
+
+And a column that is mostly in one legacy form (a whole DBF written with .VnTime fonts) is in
+that form throughout: when at least ``dominant`` of its non-ASCII values were detected as one
+encoding and almost none as the other, every remaining value that decodes in that encoding to
+well-formed Vietnamese syllables is decoded too ("Vâ Anh Nam" → "Võ Anh Nam").
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datdai.text.legacy import TCVN3, VNI, decode_as
+from datdai.text.legacy import TCVN3, VNI, decode_as, is_vietnamese_syllable, restore_name_case
 
 _WORDS = r"[\s,;:.()/\-]+"
 
@@ -35,14 +40,49 @@ def _suspects(counts: dict[str, int], ratio: float, min_count: int) -> dict[str,
     return out
 
 
+def _dominant_kind(values: pa.Array, kinds: pa.Array, dominant: float) -> str | None:
+    non_ascii = pc.sum(pc.invert(pc.fill_null(pc.string_is_ascii(values), True))).as_py() or 0
+    if non_ascii == 0:
+        return None
+    t = pc.sum(pc.equal(kinds, TCVN3)).as_py() or 0
+    v = pc.sum(pc.equal(kinds, VNI)).as_py() or 0
+    for kind, n, other in ((TCVN3, t, v), (VNI, v, t)):
+        if n >= dominant * non_ascii and other <= 0.01 * non_ascii:
+            return kind
+    return None
+
+
+def _whole_column(values: pa.Array, kinds: pa.Array, kind: str,
+                  restore_case: bool) -> tuple[pa.Array, pa.Array]:
+    todo = pc.and_(pc.is_null(kinds), pc.invert(pc.fill_null(pc.string_is_ascii(values), True)))
+    rows = pc.indices_nonzero(todo).to_pylist()
+    if not rows:
+        return values, kinds
+    vals, ks = values.to_pylist(), kinds.to_pylist()
+    for i in rows:
+        decoded = decode_as(vals[i], kind)
+        if decoded == vals[i]:
+            continue
+        words = [w for w in pc.split_pattern_regex(pa.array([decoded.lower()]), _WORDS)[0].as_py()
+                 if w and not w.isdigit()]
+        if words and all(is_vietnamese_syllable(w) for w in words):
+            vals[i] = restore_name_case(decoded) if restore_case else decoded
+            ks[i] = kind
+    return pa.array(vals, pa.string()), pa.array(ks, pa.string())
+
+
 def repair_with_column(values: pa.Array, kinds: pa.Array, *, ratio: float = 5.0,
-                       min_count: int = 3) -> tuple[pa.Array, pa.Array]:
+                       min_count: int = 3, dominant: float = 0.5,
+                       restore_case: bool = False) -> tuple[pa.Array, pa.Array]:
     """Second pass over a column already repaired value by value (``kinds`` null where nothing
-    was found): decode the values whose odd words the column's vocabulary explains."""
+    was found): decode the values the column as a whole gives away."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if isinstance(kinds, pa.ChunkedArray):
         kinds = kinds.combine_chunks()
+    kind = _dominant_kind(values, kinds, dominant)
+    if kind is not None:
+        values, kinds = _whole_column(values, kinds, kind, restore_case)
     split = pc.split_pattern_regex(pc.fill_null(values, ""), _WORDS)
     flat = pc.list_flatten(split)
     vc = pc.value_counts(flat)
@@ -67,6 +107,8 @@ def repair_with_column(values: pa.Array, kinds: pa.Array, *, ratio: float = 5.0,
                 fits.append((kind, decode_as(text, kind)))
         if len(fits) == 1:
             ks[i], vals[i] = fits[0]
+            if restore_case:
+                vals[i] = restore_name_case(vals[i])
             changed = True
     if not changed:
         return values, kinds
