@@ -95,9 +95,6 @@ def test_csv_creates_the_folder(tmp_path):
     assert out.exists()
 
 
-class _Column:
-    """A column whose values fail after ``ok`` of them."""
-
     def __init__(self, values, ok):
         self.values, self.ok = values, ok
 
@@ -110,31 +107,33 @@ class _Column:
         return gen()
 
 
-class _FailingTable:
-    """Findings whose rows cannot all be read: the write fails half way through."""
+def _disk_full_half_way(monkeypatch):
+    """The CSV writer writes part of the file, then fails."""
+    import pyarrow.csv as pacsv
 
-    def __init__(self, n, ok):
-        self.t = _table([_finding(so_thua=str(i)) for i in range(n)])
-        self.ok = ok
+    real = pacsv.write_csv
 
-    def __getitem__(self, name):
-        if name == "mo_ta":
-            return _Column(self.t[name].to_pylist(), self.ok)
-        return self.t[name]
+    def boom(table, path, **kwargs):
+        real(table.slice(0, 1), path, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("datdai.quality.findings.pacsv.write_csv", boom)
 
 
-def test_failed_write_leaves_no_file(tmp_path):
+def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
     out = tmp_path / "loi.csv"
+    _disk_full_half_way(monkeypatch)
     with pytest.raises(RuntimeError, match="disk full"):
-        write_findings_csv(_FailingTable(5000, 4000), out)
+        write_findings_csv(_table([_finding(so_thua=str(i)) for i in range(50)]), out)
     assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one
 
 
-def test_failed_write_keeps_the_previous_file(tmp_path):
+def test_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
     out = tmp_path / "loi.csv"
     out.write_text("cũ\n", encoding="utf-8")
+    _disk_full_half_way(monkeypatch)
     with pytest.raises(RuntimeError):
-        write_findings_csv(_FailingTable(10, 5), out)
+        write_findings_csv(_table([_finding(so_thua=str(i)) for i in range(10)]), out)
     assert out.read_text(encoding="utf-8") == "cũ\n"
     assert [p.name for p in tmp_path.iterdir()] == ["loi.csv"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -62,11 +63,13 @@ class DuckDBEngine(Engine):
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.batch_rows = batch_rows
         self._n = 0
+        self._lock = threading.Lock()
 
     # -- tables ----------------------------------------------------------------------------
     def _tmp(self) -> str:
-        self._n += 1
-        return f"__arrow_{self._n}"
+        with self._lock:
+            self._n += 1
+            return f"__arrow_{self._n}"
 
     def put(self, name: str, table: pa.Table) -> None:
         self.put_batches(name, table.schema, [table])
@@ -76,21 +79,47 @@ class DuckDBEngine(Engine):
         schema = pa.schema([f.with_type(pa.string()) if f.type == pa.large_string() else f
                             for f in schema])
         tmp = self._tmp()
-        self.con.register(tmp, schema.empty_table())
-        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {tmp}")
-        self.con.unregister(tmp)
+        con = self.con.cursor()  # one connection per call: callers may run steps on threads
+        con.register(tmp, schema.empty_table())
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {tmp}")
+        con.unregister(tmp)
+        pending: list[pa.Table] = []
+        rows = 0
+
+        def flush() -> None:
+            nonlocal pending, rows
+            if not pending:
+                return
+            chunk = pa.concat_tables([p.cast(schema) for p in pending])
+            con.register(tmp, chunk)
+            con.execute(f"INSERT INTO {name} SELECT * FROM {tmp}")
+            con.unregister(tmp)
+            pending, rows = [], 0
+
+        # Inserting a few large chunks is much cheaper than many small batches.
         for b in batches:
             if b.num_rows == 0:
                 continue
-            self.con.register(tmp, b)
-            self.con.execute(f"INSERT INTO {name} SELECT * FROM {tmp}")
-            self.con.unregister(tmp)
+            pending.append(b if isinstance(b, pa.Table) else pa.Table.from_batches([b]))
+            rows += b.num_rows
+            if rows >= self.batch_rows:
+                flush()
+        flush()
+        con.close()
 
     def query(self, sql: str) -> pa.Table:
-        return self.con.sql(sql).to_arrow_table()
+        con = self.con.cursor()
+        try:
+            return con.sql(sql).to_arrow_table()
+        finally:
+            con.close()
 
     def create(self, dest: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TABLE {dest} AS {sql}")
+        con = self.con.cursor()
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {dest} AS {sql}")
+        finally:
+            con.close()
 
     # -- Python over rows --------------------------------------------------------------------
     def _batches(self, sql: str) -> Iterator[pa.Table]:
@@ -104,7 +133,7 @@ class DuckDBEngine(Engine):
         self.put_batches(dest, schema, results)
 
     def map_groups(self, src: str, key: str, fn, schema: pa.Schema, dest: str) -> None:
-        sizes = self.con.execute(
+        sizes = self.con.cursor().execute(
             f"SELECT {key}, count(*) FROM {src} GROUP BY {key} ORDER BY {key}").fetchall()
         if not sizes:
             self.put(dest, schema.empty_table())

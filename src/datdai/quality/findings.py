@@ -7,13 +7,13 @@ is safe to apply automatically.
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 from enum import StrEnum
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 SPEC_COLUMNS = ("ma_xa", "so_to", "so_thua", "ma_loi", "muc_do", "mo_ta", "gia_tri_ban_do",
                 "gia_tri_thuoc_tinh", "de_xuat")
@@ -82,13 +82,10 @@ def write_findings_csv(table: pa.Table, path: str | Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(FINDING_COLUMNS)
-            cols = [table[c].to_pylist() for c in FINDING_COLUMNS]
-            for row in zip(*cols):
-                w.writerow(["" if v is None else v for v in row])
+        pacsv.write_csv(table.select(list(FINDING_COLUMNS)), tmp,
+                        write_options=pacsv.WriteOptions(quoting_style="needed"))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

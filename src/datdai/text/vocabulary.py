@@ -17,6 +17,8 @@ well-formed Vietnamese syllables is decoded too ("Vâ Anh Nam" → "Võ Anh Nam"
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -25,13 +27,18 @@ from datdai.text.legacy import TCVN3, VNI, decode_as, is_vietnamese_syllable, re
 _WORDS = r"[\s,;:.()/\-]+"
 
 
+@lru_cache(maxsize=200_000)
+def _decode_word(word: str, kind: str) -> str:
+    return decode_as(word, kind)
+
+
 def _suspects(counts: dict[str, int], ratio: float, min_count: int) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {TCVN3: set(), VNI: set()}
     for word, n in counts.items():
         if not word or word.isascii():
             continue
         for kind in (TCVN3, VNI):
-            decoded = decode_as(word, kind)
+            decoded = _decode_word(word, kind)
             if decoded == word or not decoded:
                 continue
             m = counts.get(decoded, 0)
@@ -83,33 +90,35 @@ def repair_with_column(values: pa.Array, kinds: pa.Array, *, ratio: float = 5.0,
     kind = _dominant_kind(values, kinds, dominant)
     if kind is not None:
         values, kinds = _whole_column(values, kinds, kind, restore_case)
-    split = pc.split_pattern_regex(pc.fill_null(values, ""), _WORDS)
-    flat = pc.list_flatten(split)
-    vc = pc.value_counts(flat)
-    counts = dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()))
+    # word counts over the rows, computed on the distinct values (weighted by their counts)
+    vc = pc.value_counts(pc.filter(values, pc.is_null(kinds)))
+    uniq, n_rows = vc.field("values"), vc.field("counts")
+    split = pc.split_pattern_regex(pc.fill_null(uniq, ""), _WORDS)
+    words = pa.table({"w": pc.list_flatten(split),
+                      "n": pc.take(n_rows, pc.list_parent_indices(split))})
+    agg = words.group_by("w").aggregate([("n", "sum")])
+    counts = dict(zip(agg["w"].to_pylist(), agg["n_sum"].to_pylist()))
     suspects = _suspects(counts, ratio, min_count)
     every = suspects[TCVN3] | suspects[VNI]
     if not every:
         return values, kinds
-    hit = pc.is_in(flat, value_set=pa.array(sorted(every), pa.string()))
-    rows = pc.unique(pc.filter(pc.list_parent_indices(split), hit)).to_pylist()
-    vals, ks = values.to_pylist(), kinds.to_pylist()
-    changed = False
-    for i in rows:
-        if ks[i] is not None or vals[i] is None:
-            continue
-        text = vals[i]
-        words = [w for w in split[i].as_py() if w]
+    fixes: dict[str, tuple[str, str]] = {}
+    hit = pc.is_in(words["w"], value_set=pa.array(sorted(every), pa.string()))
+    rows = pc.unique(pc.filter(pc.list_parent_indices(split), hit))
+    for text, ws in zip(pc.take(uniq, rows).to_pylist(), pc.take(split, rows).to_pylist()):
+        ws = [w for w in ws if w]
         fits = []
         for kind in (TCVN3, VNI):
-            moved = [w for w in words if decode_as(w, kind) != w]
+            moved = [w for w in ws if _decode_word(w, kind) != w]
             if moved and all(w in suspects[kind] for w in moved):
                 fits.append((kind, decode_as(text, kind)))
         if len(fits) == 1:
-            ks[i], vals[i] = fits[0]
-            if restore_case:
-                vals[i] = restore_name_case(vals[i])
-            changed = True
-    if not changed:
+            kind, decoded = fits[0]
+            fixes[text] = (restore_name_case(decoded) if restore_case else decoded, kind)
+    if not fixes:
         return values, kinds
-    return pa.array(vals, pa.string()), pa.array(ks, pa.string())
+    mask = pc.and_(pc.is_null(kinds), pc.is_in(values, value_set=pa.array(list(fixes))))
+    hit = pc.filter(values, mask).to_pylist()
+    values = pc.replace_with_mask(values, mask, pa.array([fixes[v][0] for v in hit], pa.string()))
+    kinds = pc.replace_with_mask(kinds, mask, pa.array([fixes[v][1] for v in hit], pa.string()))
+    return values, kinds
