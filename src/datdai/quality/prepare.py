@@ -51,7 +51,7 @@ def per_distinct(fn):
             values = values.combine_chunks()
         if len(values) < 1000:
             return fn(values, *args, **kwargs)
-        enc = pc.dictionary_encode(values)
+        enc = pc.dictionary_encode(values, null_encoding="encode")  # nulls too: fn decides
         return pc.take(fn(enc.dictionary, *args, **kwargs), enc.indices)
     return run
 
@@ -132,6 +132,7 @@ def repair_text_column(values: pa.Array, names: bool = False) -> tuple[pa.Array,
     return repair_with_column(fixed, kind, restore_case=names)
 
 
+@per_distinct
 def _nullify_blank(values: pa.Array) -> pa.Array:
     t = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), values)
@@ -284,12 +285,23 @@ def _gender(values: pa.Array) -> pa.Array:
                                  pa.scalar(None, pa.string())))
 
 
+@per_distinct
+def _doc_type_code(values: pa.Array) -> pa.Array:
+    return pc.utf8_upper(pc.fill_null(pc.utf8_trim_whitespace(values), ""))
+
+
+@per_distinct
+def _org_name(values: pa.Array) -> pa.Array:
+    """True where the name is an organisation's."""
+    low = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(nfc_column(values), "")))
+    return pc.match_substring_regex(low, ORG_NAME)
+
+
 def _is_person(doc_type: pa.Array, name: pa.Array, gender: pa.Array,
                birth: pa.Array) -> pa.Array:
-    doc = pc.utf8_upper(pc.fill_null(pc.utf8_trim_whitespace(doc_type), ""))
+    doc = _doc_type_code(doc_type)
     org_doc = pc.is_in(doc, pa.array(ORG_DOCUMENTS))
-    low = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(nfc_column(name), "")))
-    org_name = pc.match_substring_regex(low, ORG_NAME)
+    org_name = _org_name(name)
     other_without_person_facts = pc.and_(pc.equal(doc, "KHAC"),
                                          pc.and_(pc.is_null(gender), pc.is_null(birth)))
     return pc.invert(pc.or_(pc.or_(org_doc, org_name), other_without_person_facts))
@@ -345,16 +357,22 @@ def _classify_ids(raw: pa.Array, doc_type: pa.Array, year: pa.Array, gender: pa.
     id_gender = pc.if_else(pc.equal(pc.bit_wise_and(digit, 1), 1), "Nữ", "Nam")
     bad_year = pc.and_(is_cccd, pc.not_equal(id_year, year))
     bad_gender = pc.and_(is_cccd, pc.not_equal(id_gender, gender))
-    yt = pc.binary_join_element_wise(
-        "năm sinh theo số ", pc.cast(id_year, pa.string()), " ≠ ghi nhận ",
-        pc.cast(year, pa.string()), "")
-    gt = pc.binary_join_element_wise(
-        "giới tính theo số ", id_gender, " ≠ ghi nhận ", gender, "")
-    contra = pc.if_else(pc.fill_null(bad_year, False),
-                        pc.if_else(pc.fill_null(bad_gender, False),
-                                   pc.binary_join_element_wise(yt, gt, "; "), yt),
-                        pc.if_else(pc.fill_null(bad_gender, False), gt,
-                                   pa.scalar(None, pa.string())))
+    by = pc.fill_null(bad_year, False)
+    bg = pc.fill_null(bad_gender, False)
+    any_bad = pc.or_(by, bg)
+    contra = pa.nulls(len(kind), pa.string())
+    if pc.any(any_bad).as_py():  # the messages only for the few rows that need one
+        rows = [pc.filter(a, any_bad).to_pylist() for a in (by, bg, id_year, year, id_gender,
+                                                             gender)]
+        msgs = []
+        for b_y, b_g, iy, y, ig, g in zip(*rows):
+            parts = []
+            if b_y:
+                parts.append(f"năm sinh theo số {iy} ≠ ghi nhận {y}")
+            if b_g:
+                parts.append(f"giới tính theo số {ig} ≠ ghi nhận {g}")
+            msgs.append("; ".join(parts))
+        contra = pc.replace_with_mask(contra, any_bad, pa.array(msgs, pa.string()))
     return {"id_loai": kind, "id_so": value, "id_sua": fixes, "id_ly_do": reasons,
             "id_mau_thuan": contra}
 

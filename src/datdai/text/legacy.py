@@ -514,23 +514,41 @@ def _vni_signature(word: str, caps_text: bool) -> int:
     return _WEAK if weak else _MEDIUM
 
 
-def _score(text: str, decode, signature) -> _Score:
+_UNCHANGED, _COUNTER, _NEUTRAL, _AMBIGUOUS = -1, -2, -3, -4
+
+
+@lru_cache(maxsize=200_000)
+def _word_verdict(word: str, kind: str, caps_text: bool) -> int:
+    """How one word reads when decoded as ``kind``: unchanged, counter-evidence, neutral
+    (minority-language syllable), ambiguous, or evidence of a signature strength. Cached: the
+    words of names and addresses repeat endlessly."""
+    decode, signature = (decode_tcvn3, _tcvn3_signature) if kind == TCVN3 else (
+        decode_vni, _vni_signature)
+    decoded = decode(word)
+    if decoded == word:
+        return _UNCHANGED
+    after = _syllable_class(decoded)
+    if after == 0:
+        return _COUNTER
+    if after == 1:
+        return _NEUTRAL  # minority-language syllable (Đăk, Păh, Môl): no evidence either way
+    if _syllable_class(word) == 2:
+        return _AMBIGUOUS  # valid either way ("né"/"nộ")
+    return signature(word, caps_text)
+
+
+def _score(text: str, kind: str) -> _Score:
     counts = [0, 0, 0]
     ambiguous = counter = 0
     caps_text = _all_caps(text)
     for word in _words(text):
-        decoded = decode(word)
-        if decoded == word:
-            continue
-        after = _syllable_class(decoded)
-        if after == 0:
+        v = _word_verdict(word, kind, caps_text)
+        if v == _COUNTER:
             counter += 1
-        elif after == 1:
-            continue  # minority-language syllable (Đăk, Păh, Môl): no evidence either way
-        elif _syllable_class(word) == 2:
-            ambiguous += 1  # valid either way ("né"/"nộ")
-        else:
-            counts[signature(word, caps_text)] += 1
+        elif v == _AMBIGUOUS:
+            ambiguous += 1
+        elif v >= 0:
+            counts[v] += 1
     return _Score(
         strong=counts[_STRONG],
         medium=counts[_MEDIUM],
@@ -569,8 +587,8 @@ def detect_legacy(text: str) -> str | None:
     if letters and fixed != text:
         return MOJIBAKE
     scores = {
-        TCVN3: _score(text, decode_tcvn3, _tcvn3_signature),
-        VNI: _score(text, decode_vni, _vni_signature),
+        TCVN3: _score(text, TCVN3),
+        VNI: _score(text, VNI),
     }
     flagged = []
     for name, score in scores.items():
