@@ -67,6 +67,9 @@ class Engine(ABC):
         """``dest`` = ``fn`` applied to the rows of ``src`` by groups of equal ``key`` (a call
         may get several whole groups, never part of one)."""
 
+    def drop(self, *names: str) -> None:  # noqa: B027 - optional: free intermediate tables
+        """Forget tables no longer needed (frees their memory)."""
+
     def count(self, name: str) -> int:
         return int(self.query(f"SELECT count(*) AS n FROM {name}")["n"][0].as_py())
 

@@ -107,6 +107,14 @@ class DuckDBEngine(Engine):
         flush()
         con.close()
 
+    def drop(self, *names: str) -> None:
+        con = self.con.cursor()
+        try:
+            for n in names:
+                con.execute(f"DROP TABLE IF EXISTS {n}")
+        finally:
+            con.close()
+
     def query(self, sql: str) -> pa.Table:
         con = self.con.cursor()
         try:

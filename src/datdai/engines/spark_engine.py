@@ -110,6 +110,13 @@ class SparkEngine(Engine):
             _groups(fn, self._schemas[src], schema), _spark_schema(schema))
         self._register(dest, df, schema)
 
+    def drop(self, *names: str) -> None:
+        for n in names:
+            df = self._frames.pop(n, None)
+            if df is not None:
+                df.unpersist()
+                self.spark.catalog.dropTempView(n)
+
     def close(self) -> None:
         for df in self._frames.values():
             df.unpersist()

@@ -35,7 +35,7 @@ RULE = Rule(
         Param("min_area", 1.0, "diện tích phần chồng tối thiểu để báo lỗi, m²"),
         Param("min_width_mm", 0.1, "bề rộng phần chồng tối thiểu, mm trên bản đồ (× mẫu số "
                                    "tỷ lệ): hẹp hơn là sai số số hóa (mảnh vụn), không báo"),
-        Param("tile_size", 2000.0, "cạnh ô chia bản đồ khi tìm chồng lấn, m"),
+        Param("tile_size", 4000.0, "cạnh ô chia bản đồ khi tìm chồng lấn, m"),
     ),
     description="Hai thửa có phần trong giao nhau với diện tích lớn hơn min_area và bề rộng "
                 "trung bình (2 × diện tích / chu vi phần chồng) lớn hơn min_width_mm × M / 1000 "
