@@ -29,7 +29,7 @@ db_app = typer.Typer(help="Quản trị cơ sở dữ liệu / database administ
 app.add_typer(db_app, name="db")
 
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages name paths: never break them
 
 DbOption = Annotated[
     str | None,
