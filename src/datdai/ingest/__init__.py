@@ -12,22 +12,26 @@ Every reader raises :class:`DeliveryError` (file, message, problems with row and
 input it cannot use.
 """
 
+from importlib import import_module
+
 from datdai.ingest.errors import DeliveryError, Problem
-from datdai.ingest.parcels import (
-    PARCEL_SCHEMA,
-    ParcelLayer,
-    ParcelSource,
-    iter_parcel_batches,
-    read_parcels,
-)
-from datdai.ingest.register import (
-    REGISTER_SCHEMA,
-    RegisterSource,
-    RegisterTable,
-    iter_register_batches,
-    read_register,
-)
-from datdai.ingest.text_repair import repair_column
+
+# The readers pull in GDAL, Arrow and shapely: imported on first use, so that every `datdai`
+# command (which imports DeliveryError) does not pay for them at start-up.
+_LAZY = {
+    "PARCEL_SCHEMA": "parcels", "ParcelLayer": "parcels", "ParcelSource": "parcels",
+    "iter_parcel_batches": "parcels", "read_parcels": "parcels",
+    "REGISTER_SCHEMA": "register", "RegisterSource": "register", "RegisterTable": "register",
+    "iter_register_batches": "register", "read_register": "register",
+    "repair_column": "text_repair",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(f"datdai.ingest.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'datdai.ingest' has no attribute {name!r}")
+
 
 __all__ = [
     "PARCEL_SCHEMA",
