@@ -31,7 +31,7 @@ def _baseline(conn, data) -> None:
     """Parties and parcels with plain executemany, no audit trail."""
     parties, parcels = _rows(data)
     for table, rows in ((schema.parties, parties), (schema.parcels, parcels)):
-        for chunk in repository._chunks(rows):
+        for chunk in repository.chunks(rows):
             conn.execute(insert(table), list(chunk))
 
 
@@ -40,7 +40,7 @@ def _audited(conn, data) -> None:
     trail = AuditTrail(conn, actor="bench", source="bench", reason="bench")
     parties, parcels = _rows(data)
     for name, rows in (("parties", parties), ("parcels", parcels)):
-        for chunk in repository._chunks(rows):
+        for chunk in repository.chunks(rows):
             trail.insert_many(name, list(chunk))
 
 

@@ -39,6 +39,7 @@ from sqlalchemy import Connection, and_, func, select
 from datdai.domain.model import AdminEra, AdminLevel, PartyKind
 from datdai.domain.text import fold_key, nfc
 from datdai.store import schema as s
+from datdai.store.repository import chunks
 
 OWNER_COLUMNS = (
     "ma_dong", "tinh", "huyen", "xa", "to_so", "so_thua", "so_seri_gcn", "dia_chi_thua",
@@ -219,22 +220,17 @@ def _fmt_area(x: float | None) -> str:
     return "" if x is None else f"{x:.1f}"
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i: i + _CHUNK]
-
-
 def _parties(conn: Connection, holder_ids: set[int]) -> dict[int, _Who]:
     """The holders and the members of group holders, with their documents."""
     p, d, m = s.parties, s.identity_documents, s.party_members
     members: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(holder_ids)):
+    for chunk in chunks(sorted(holder_ids), _CHUNK):
         for r in conn.execute(select(m.c.group_id, m.c.member_id).where(m.c.group_id.in_(chunk))
                               .order_by(m.c.id)):
             members[r.group_id].append(r.member_id)
     ids = sorted(holder_ids | {x for ms in members.values() for x in ms})
     out: dict[int, _Who] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, _CHUNK):
         for r in conn.execute(select(p.c.id, p.c.kind, p.c.full_name, p.c.birth_date, p.c.birth_year,
                                      p.c.address).where(p.c.id.in_(chunk))):
             out[r.id] = _Who(kind=r.kind, name=r.full_name or "",
@@ -260,7 +256,7 @@ def _certificates(conn: Connection, holding_ids: set[int]) -> dict[int, tuple[st
     c = s.certificates
     out: dict[int, tuple[str, dt.date | None]] = {}
     best: dict[int, tuple] = {}
-    for chunk in _chunks(sorted(holding_ids)):
+    for chunk in chunks(sorted(holding_ids), _CHUNK):
         for r in conn.execute(select(c.c.id, c.c.holding_id, c.c.serial, c.c.issue_date)
                               .where(c.c.holding_id.in_(chunk))):
             rank = (r.issue_date or dt.date.min, r.id)

@@ -29,6 +29,7 @@ from datdai.quality.findings import AUTO_FIX, Side, Status
 from datdai.store import schema as s
 from datdai.store.audit import AuditTrail, revert_batch
 from datdai.store.fix_targets import FindingError, Records, to_int, writes_for
+from datdai.store.repository import chunks
 
 if TYPE_CHECKING:
     from datdai.ingest.to_dataset import RowLinks
@@ -42,11 +43,6 @@ AUTO_FIX_RULES = frozenset({"LEGACY_ENCODING", "NAME_FORMAT", "ID_FORMAT", "ID_I
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i: i + size]
 
 
 # ---------------------------------------------------------------- fingerprints
@@ -77,7 +73,7 @@ def _parcel_ids_by_key(conn: Connection, communes: Iterable[str]) -> dict[tuple[
     """The first (lowest id) parcel of each key in the given communes."""
     t = s.parcels
     out: dict[tuple[str, int, int], int] = {}
-    for chunk in _chunks(sorted(set(communes))):
+    for chunk in chunks(sorted(set(communes)), CHUNK):
         q = (select(t.c.commune_code, t.c.sheet_no, t.c.parcel_no, func.min(t.c.id))
              .where(t.c.commune_code.in_(list(chunk)))
              .group_by(t.c.commune_code, t.c.sheet_no, t.c.parcel_no))
@@ -95,7 +91,7 @@ def _loaded_parcel_ids(conn: Connection, batch_id: int) -> list[int]:
 
 def _party_ids(conn: Connection, codes: Iterable[str]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(codes))):
+    for chunk in chunks(sorted(set(codes)), CHUNK):
         out.update(dict(conn.execute(select(s.parties.c.code, s.parties.c.id)
                                      .where(s.parties.c.code.in_(list(chunk)))).all()))
     return out
@@ -154,7 +150,7 @@ def record_check(conn: Connection, result: CheckResult, *, actor: str, source: s
 
     existing: dict[str, int] = {}
     f = s.findings
-    for chunk in _chunks(fps):
+    for chunk in chunks(fps, CHUNK):
         existing.update(dict(conn.execute(select(f.c.fingerprint, f.c.id).where(f.c.fingerprint.in_(list(chunk)))).all()))
 
     new_rows, seen_rows = [], []
@@ -174,14 +170,14 @@ def record_check(conn: Connection, result: CheckResult, *, actor: str, source: s
             "status": Status.OPEN.value, "fingerprint": fp, "created_at": started,
             "updated_at": started, "audit_change_id": None,
         })
-    for chunk in _chunks(new_rows):
+    for chunk in chunks(new_rows, CHUNK):
         conn.execute(insert(f), list(chunk))
     if seen_rows:
         stmt = (update(f).where(f.c.id == bindparam("b_id"))
                 .values(last_run_id=run_id, updated_at=started,
                         parcel_id=func.coalesce(f.c.parcel_id, bindparam("b_parcel")),
                         party_id=func.coalesce(f.c.party_id, bindparam("b_party"))))
-        for chunk in _chunks(seen_rows):
+        for chunk in chunks(seen_rows, CHUNK):
             conn.execute(stmt, list(chunk))
 
     counts = {"findings": len(rows), "new": len(new_rows), "seen_before": len(seen_rows),
@@ -276,9 +272,9 @@ def apply_auto_fixes(conn: Connection, run_id: int, *, actor: str) -> AutoFixRes
                        "to_status": Status.AUTO_FIXED.value, "note": note, "audit_batch_id": trail.batch_id})
     stmt = (update(f).where(f.c.id == bindparam("b_id"))
             .values(status=Status.AUTO_FIXED.value, audit_change_id=bindparam("b_change"), updated_at=now))
-    for chunk in _chunks(updates):
+    for chunk in chunks(updates, CHUNK):
         conn.execute(stmt, list(chunk))
-    for chunk in _chunks(events):
+    for chunk in chunks(events, CHUNK):
         conn.execute(insert(s.finding_events), list(chunk))
     conn.execute(update(s.quality_runs).where(s.quality_runs.c.id == run_id)
                  .values(fix_batch_id=trail.batch_id))

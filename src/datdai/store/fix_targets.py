@@ -20,7 +20,7 @@ checked again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ from datdai.domain.ids import clean_id_text
 from datdai.domain.landuse import catalog, parse_codes
 from datdai.quality.findings import Side
 from datdai.store import schema as s
+from datdai.store.repository import chunks
 
 Key = tuple[str, int, int]
 _PARCEL_COLS = ("map_owner_label", "map_land_use_label", "land_use_codes", "address", "legal_area")
@@ -63,11 +64,6 @@ def finding_key(finding) -> Key | None:
     return (finding.commune_code, so_to, so_thua)
 
 
-def _chunks(items: Sequence, size: int = 500) -> Iterable[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i: i + size]
-
-
 class Records:
     """The current values of the records findings point to: read in bulk (:meth:`prefetch`) or
     one at a time, and kept up to date as fixes are decided (:meth:`set`)."""
@@ -92,15 +88,15 @@ class Records:
     def prefetch(self, findings: Sequence) -> None:
         p, y, d = s.parcels, s.parties, s.identity_documents
         keys = sorted({k for f in findings if (k := finding_key(f)) is not None})
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys, 500):
             self._add_parcels(tuple_(p.c.commune_code, p.c.sheet_no, p.c.parcel_no).in_(list(chunk)))
         for k in keys:
             self.by_key.setdefault(k, [])
         ids = sorted({f.parcel_id for f in findings if f.parcel_id} - {i for _, i in self.values})
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, 500):
             self._add_parcels(p.c.id.in_(list(chunk)))
         party_ids = sorted({f.party_id for f in findings if f.party_id})
-        for chunk in _chunks(party_ids):
+        for chunk in chunks(party_ids, 500):
             for r in self.conn.execute(select(y.c.id, *(y.c[c] for c in _PARTY_COLS))
                                        .where(y.c.id.in_(list(chunk)))).mappings():
                 self.values[("parties", r["id"])] = {c: r[c] for c in _PARTY_COLS}

@@ -41,7 +41,8 @@ from datdai.store.audit import AuditTrail
 CHUNK = 5000
 
 
-def _chunks(rows: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+def chunks(rows: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    """Consecutive slices of at most ``size`` rows (bulk inserts, IN lists)."""
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
 
@@ -68,7 +69,7 @@ def upsert_admin_units(conn: Connection, units: Sequence[AdminUnit]) -> int:
         seen.add(key)
         rows.append({"code": u.code, "era": key[0], "level": key[1], "name": u.name,
                      "parent_code": u.parent_code, "successor_code": u.successor_code})
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         conn.execute(insert(s.admin_units), list(chunk))
     return len(rows)
 
@@ -131,7 +132,7 @@ def load_dataset(conn: Connection, data: LandDataset, *, actor: str, source: str
             progress(name, done, total)
 
     party_ids: dict[str, int] = {}
-    for chunk in _chunks(data.parties):
+    for chunk in chunks(data.parties):
         ids = trail.insert_many("parties", [party_row(p) for p in chunk])
         party_ids.update({p.party_id: i for p, i in zip(chunk, ids, strict=True)})
         step("parties", len(party_ids), len(data.parties))
@@ -145,13 +146,13 @@ def load_dataset(conn: Connection, data: LandDataset, *, actor: str, source: str
         {"group_id": party_ids[p.party_id], "member_id": party_ids[m.member_id], "share": m.share, "role": m.role}
         for p in data.parties for m in p.members
     ]
-    for chunk in _chunks(docs):
+    for chunk in chunks(docs):
         counts.identity_documents += len(trail.insert_many("identity_documents", list(chunk)))
-    for chunk in _chunks(members):
+    for chunk in chunks(members):
         counts.party_members += len(trail.insert_many("party_members", list(chunk)))
 
     parcel_ids: dict[tuple[str, int, int], int] = {}
-    for chunk in _chunks(data.parcels):
+    for chunk in chunks(data.parcels):
         ids = trail.insert_many("parcels", [parcel_row(p) for p in chunk])
         for p, i in zip(chunk, ids, strict=True):
             parcel_ids.setdefault(p.key, i)  # a duplicated key links holdings to its first polygon
@@ -159,7 +160,7 @@ def load_dataset(conn: Connection, data: LandDataset, *, actor: str, source: str
         step("parcels", counts.parcels, len(data.parcels))
 
     holding_ids: dict[str, int] = {}
-    for chunk in _chunks(data.holdings):
+    for chunk in chunks(data.holdings):
         ids = trail.insert_many("holdings", [{"code": h.holding_id} for h in chunk])
         holding_ids.update({h.holding_id: i for h, i in zip(chunk, ids, strict=True)})
     counts.holdings = len(holding_ids)
@@ -167,11 +168,11 @@ def load_dataset(conn: Connection, data: LandDataset, *, actor: str, source: str
         {"holding_id": holding_ids[h.holding_id], "parcel_id": parcel_ids[k]}
         for h in data.holdings for k in h.parcel_keys if k in parcel_ids
     ]
-    for chunk in _chunks(links):
+    for chunk in chunks(links):
         trail.insert_many("holding_parcels", list(chunk))
 
     asset_ids: dict[str, int] = {}
-    for chunk in _chunks(data.assets):
+    for chunk in chunks(data.assets):
         ids = trail.insert_many("assets", [
             {"code": a.asset_id, "holding_id": holding_ids[a.holding_id],
              "parcel_id": parcel_ids.get(a.parcel_key) if a.parcel_key else None, "kind": a.kind.value,
@@ -184,7 +185,7 @@ def load_dataset(conn: Connection, data: LandDataset, *, actor: str, source: str
         asset_ids.update({a.asset_id: i for a, i in zip(chunk, ids, strict=True)})
     counts.assets = len(asset_ids)
 
-    for chunk in _chunks(data.rights):
+    for chunk in chunks(data.rights):
         counts.rights += len(trail.insert_many("rights", [
             {"code": r.right_id, "holding_id": holding_ids[r.holding_id], "party_id": party_ids[r.party_id],
              "kind": r.kind.value, "share": r.share, "purpose_codes": _codes(r.purpose_codes), "term": r.term,
@@ -192,13 +193,13 @@ def load_dataset(conn: Connection, data: LandDataset, *, actor: str, source: str
              "asset_id": asset_ids[r.asset_id] if r.asset_id else None}
             for r in chunk
         ]))
-    for chunk in _chunks(data.certificates):
+    for chunk in chunks(data.certificates):
         counts.certificates += len(trail.insert_many("certificates", [
             {"serial": c.serial, "form": c.form.value, "holding_id": holding_ids[c.holding_id],
              "issue_date": c.issue_date, "issuer": c.issuer, "register_entry": c.register_entry}
             for c in chunk
         ]))
-    for chunk in _chunks(data.sources):
+    for chunk in chunks(data.sources):
         counts.sources += len(trail.insert_many("source_documents", [
             {"code": d.source_id, "kind": d.kind, "title": d.title,
              "holding_id": holding_ids.get(d.holding_id) if d.holding_id else None,
@@ -216,7 +217,7 @@ def replace_citizens(conn: Connection, citizens: Sequence[Citizen], *, source: s
         {"source": source, "loaded_at": dt.datetime.now(dt.UTC), "row_count": len(citizens)},
     ).scalar_one()
     conn.execute(delete(s.citizens))
-    for chunk in _chunks(citizens):
+    for chunk in chunks(citizens):
         conn.execute(insert(s.citizens), [
             {**{f: getattr(c, f) for f in CITIZEN_FIELDS}, "extract_id": extract_id} for c in chunk
         ])
@@ -255,7 +256,7 @@ def read_parties(conn: Connection, where=None) -> list[Party]:
     by_id = {r.id: _party_from_row(r) for r in rows}
     member = s.parties.alias("member")
     ids = list(by_id)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for d in conn.execute(select(s.identity_documents).where(s.identity_documents.c.party_id.in_(chunk))
                               .order_by(s.identity_documents.c.id)):
             by_id[d.party_id].documents.append(IdentityDocument(
