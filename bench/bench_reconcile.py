@@ -6,6 +6,11 @@ normalise, three stages, result file). Prints both times, their ratio, and the p
 reconciliation alone (run again in a child process).
 
     .venv/bin/python bench/bench_reconcile.py --data DIR   # a `datdai synth` output folder
+
+DIR holds ``chu_su_dung.csv`` and ``dan_cu.csv``; when it also holds ``truth/owners.csv`` (as a
+``datdai synth`` folder does) precision, recall and the review rate are printed, per noise type
+with ``--per-noise``. The issue's size (1M owner rows × 5M citizens) is built by
+``bench/make_reconcile_5m.py``.
 """
 
 from __future__ import annotations
@@ -32,28 +37,50 @@ def baseline(owners: Path, population: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, int(n)
 
 
-def reconcile(owners: Path, population: Path) -> tuple[float, object]:
+def reconcile(owners: Path, population: Path, engine: str) -> tuple[float, object]:
     from datdai.reconcile.result import reconcile_files
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        result = reconcile_files(owners, population, Path(tmp) / "ket_qua_doi_soat.csv")
+        result = reconcile_files(owners, population, Path(tmp) / "ket_qua_doi_soat.csv",
+                                 engine=engine)
     return time.perf_counter() - t0, result
+
+
+def accuracy(table, truth_path: Path, per_noise: bool) -> None:
+    """Precision of KHOP, recall over the truly matchable rows, share sent to review."""
+    truth = duckdb.sql(f"SELECT ma_dong, so_dinh_danh AS dung, coalesce(noise, '') AS noise "
+                       f"FROM read_csv('{truth_path}', all_varchar = true)")
+    res = table.select(["ma_dong", "ket_qua", "so_dinh_danh"])  # noqa: F841 (DuckDB scans it)
+    groups = ("unnest(CASE WHEN noise = '' THEN ['CLEAN'] ELSE string_split(noise, ';') END)"
+              if per_noise else "'ALL'")
+    rows = duckdb.sql(f"""SELECT {groups} AS nhom, count(*) AS n,
+            count(*) FILTER (WHERE ket_qua = 'KHOP') AS khop,
+            count(*) FILTER (WHERE ket_qua = 'KHOP' AND so_dinh_danh = dung) AS dung,
+            count(*) FILTER (WHERE coalesce(dung, '') <> '') AS ghep_duoc,
+            count(*) FILTER (WHERE ket_qua = 'CAN_XAC_MINH') AS xem_xet
+        FROM res JOIN truth USING (ma_dong) GROUP BY ALL ORDER BY 1""").fetchall()
+    for nhom, n, khop, dung, ghep_duoc, xem_xet in rows:
+        print(f"  {nhom:22s} rows {n:9,}  precision {dung / max(khop, 1):.5f}  "
+              f"recall {dung / max(ghep_duoc, 1):.4f}  review {xem_xet / n:.4f}  "
+              f"wrong KHOP {khop - dung}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
+    ap.add_argument("--per-noise", action="store_true")
     ap.add_argument("--only-reconcile", action="store_true")
     args = ap.parse_args()
     owners, population = args.data / "chu_su_dung.csv", args.data / "dan_cu.csv"
     if args.only_reconcile:
-        reconcile(owners, population)
+        reconcile(owners, population, args.engine)
         return
     base, exact = baseline(owners, population)
-    secs, result = reconcile(owners, population)
-    subprocess.run([sys.executable, __file__, "--data", str(args.data), "--only-reconcile"],
-                   check=True)
+    secs, result = reconcile(owners, population, args.engine)
+    subprocess.run([sys.executable, __file__, "--data", str(args.data), "--only-reconcile",
+                    "--engine", args.engine], check=True)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
     t = result.table
     counts = t.group_by("ket_qua").aggregate([([], "count_all")]).to_pylist()
@@ -63,6 +90,10 @@ def main() -> None:
     print(f"datdai reconcile: {secs:.2f} s — {secs / base:.1f}× the baseline; "
           f"peak RSS of the reconciliation alone {peak:.2f} GiB")
     print("results:", {c["ket_qua"]: c["count_all"] for c in counts})
+    truth = args.data / "truth" / "owners.csv"
+    if truth.exists():
+        print("accuracy on the generator's truth:")
+        accuracy(t, truth, args.per_noise)
 
 
 if __name__ == "__main__":

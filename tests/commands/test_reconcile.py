@@ -73,12 +73,49 @@ def test_empty_population_file_exits_2(cli, synth_delivery, tmp_path):
     assert not out.exists()
 
 
-def test_spark_engine_is_not_supported_yet(cli, synth_delivery, tmp_path):
+@pytest.fixture(scope="module")
+def province_1500(tmp_path_factory):
+    from datdai import synth
+
+    out = tmp_path_factory.mktemp("doi-soat-spark")
+    synth.run(out, parcels=1500, seed=11)
+    return out
+
+
+def _accuracy(rows, truth_path):
+    truth = {r["ma_dong"]: r["so_dinh_danh"] for r in _read(truth_path)}
+    khop = [r for r in rows if r["ket_qua"] == "KHOP"]
+    right = sum(r["so_dinh_danh"] == truth[r["ma_dong"]] for r in khop)
+    return right / len(khop), right / sum(bool(truth[r["ma_dong"]]) for r in rows)
+
+
+@pytest.mark.slow
+def test_spark_engine_gives_the_decisions_of_duckdb(cli, province_1500, tmp_path):
+    """The same pipeline on Spark (local mode) and on DuckDB: the u-probabilities come from
+    different random samples, so weights differ in the second decimal; decisions agree."""
+    out = tmp_path / "kq_spark.csv"
+    code, stdout, err = cli("reconcile", "--owners", province_1500 / "chu_su_dung.csv",
+                            "--population", province_1500 / "dan_cu.csv", "--out", out,
+                            "--engine", "spark")
+    assert code == 0, err
+    spark = _read(out)
+    duck = result_module.reconcile_files(province_1500 / "chu_su_dung.csv",
+                                         province_1500 / "dan_cu.csv", tmp_path / "kq.csv")
+    duck = duck.table.to_pylist()
+    assert [r["ma_dong"] for r in spark] == [r["ma_dong"] for r in duck]
+    same = sum((s["ket_qua"], s["so_dinh_danh"]) == (d["ket_qua"], d["so_dinh_danh"])
+               for s, d in zip(spark, duck))
+    assert same >= 0.995 * len(duck)
+    precision, recall = _accuracy(spark, province_1500 / "truth" / "owners.csv")
+    assert precision >= 0.9995 and recall >= 0.985
+
+
+def test_unknown_engine_exits_2(cli, synth_delivery, tmp_path):
     out = tmp_path / "kq.csv"
     code, _, err = cli("reconcile", "--owners", synth_delivery / "chu_su_dung.csv",
                        "--population", synth_delivery / "dan_cu.csv", "--out", out,
-                       "--engine", "spark")
-    assert code == 2 and "chưa hỗ trợ" in err
+                       "--engine", "polars")
+    assert code == 2 and "duckdb hoặc spark" in err
     assert not out.exists()
 
 

@@ -20,18 +20,17 @@ def reconcile(
     out_file: Annotated[Path, typer.Option(
         "--out", help="Tệp kết quả ket_qua_doi_soat.csv / result CSV.")],
     engine: Annotated[str, typer.Option(
-        "--engine", help="duckdb (mặc định) hoặc spark.")] = "duckdb",
+        "--engine", help="duckdb (mặc định) hoặc spark (cục bộ, hoặc theo SPARK_REMOTE/SPARK_MASTER).")] = "duckdb",
 ) -> None:
     """Đối soát chủ sử dụng với CSDLQG về dân cư / reconcile owners with the register."""
-    if engine == "spark":
-        fail("--engine spark chưa hỗ trợ cho đối soát / not supported yet for reconcile")
-    if engine != "duckdb":
+    if engine not in ("duckdb", "spark"):
         fail(f"--engine phải là duckdb hoặc spark, không phải '{engine}'")
     from datdai.reconcile.result import reconcile_files
 
     started = time.perf_counter()
     with progress_bar() as update:
-        result = reconcile_files(owners, population, out_file, progress=update)
+        result = reconcile_files(owners, population, out_file, progress=update,
+                                 engine=engine)
     counts = {k: result.counts.get(k, 0) for k in ("KHOP", "CAN_XAC_MINH", "KHONG_KHOP")}
     counts["tổng / total"] = result.table.num_rows
     counts["thời gian / seconds"] = f"{time.perf_counter() - started:.1f}"

@@ -64,7 +64,11 @@ class SparkEngine(Engine):
             b = b.remote(os.environ["SPARK_REMOTE"])
         else:
             b = b.master(master or os.environ.get("SPARK_MASTER", "local[2]"))
-            b = (b.config("spark.ui.enabled", "false")
+            from splink.backends.spark import similarity_jar_location
+
+            # Splink's Scala similarity functions (jaro_winkler, …) for reconciliation
+            b = (b.config("spark.jars", similarity_jar_location())
+                 .config("spark.ui.enabled", "false")
                  .config("spark.ui.showConsoleProgress", "false")
                  .config("spark.driver.memory", os.environ.get("DATDAI_SPARK_MEMORY", "4g"))
                  .config("spark.sql.shuffle.partitions", str(partitions))

@@ -43,9 +43,10 @@ def write_result(table: pa.Table, path: str | Path) -> Path:
 
 
 def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
-                    progress: Callable[[str, int, int], None] | None = None) -> MatchResult:
-    """Read, normalise and match the two files, write the result; returns the
-    :class:`~datdai.reconcile.match.MatchResult`."""
+                    progress: Callable[[str, int, int], None] | None = None,
+                    engine: str = "duckdb") -> MatchResult:
+    """Read, normalise and match the two files (on ``engine``: duckdb or spark), write the
+    result; returns the :class:`~datdai.reconcile.match.MatchResult`."""
     from datdai.reconcile.inputs import read_owners, read_population
     from datdai.reconcile.match import match
     from datdai.reconcile.normalise import normalise_owners, normalise_population
@@ -59,7 +60,7 @@ def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
     step(1)
     p = normalise_population(read_population(population))
     step(2)
-    result = match(o, p)
+    result = match(o, p, engine=engine)
     step(3)
     write_result(result.table, out)
     step(4)
