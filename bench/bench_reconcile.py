@@ -49,17 +49,19 @@ def reconcile(owners: Path, population: Path, engine: str) -> tuple[float, objec
 
 def accuracy(table, truth_path: Path, per_noise: bool) -> None:
     """Precision of KHOP, recall over the truly matchable rows, share sent to review."""
-    truth = duckdb.sql(f"SELECT ma_dong, so_dinh_danh AS dung, coalesce(noise, '') AS noise "
-                       f"FROM read_csv('{truth_path}', all_varchar = true)")
-    res = table.select(["ma_dong", "ket_qua", "so_dinh_danh"])  # noqa: F841 (DuckDB scans it)
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW truth AS SELECT ma_dong, so_dinh_danh AS dung, "
+                f"coalesce(noise, '') AS noise FROM read_csv('{truth_path}', all_varchar = true)")
+    con.register("res", table.select(["ma_dong", "ket_qua", "so_dinh_danh"]))
     groups = ("unnest(CASE WHEN noise = '' THEN ['CLEAN'] ELSE string_split(noise, ';') END)"
               if per_noise else "'ALL'")
-    rows = duckdb.sql(f"""SELECT {groups} AS nhom, count(*) AS n,
+    rows = con.sql(f"""SELECT nhom, count(*) AS n,
             count(*) FILTER (WHERE ket_qua = 'KHOP') AS khop,
             count(*) FILTER (WHERE ket_qua = 'KHOP' AND so_dinh_danh = dung) AS dung,
             count(*) FILTER (WHERE coalesce(dung, '') <> '') AS ghep_duoc,
             count(*) FILTER (WHERE ket_qua = 'CAN_XAC_MINH') AS xem_xet
-        FROM res JOIN truth USING (ma_dong) GROUP BY ALL ORDER BY 1""").fetchall()
+        FROM (SELECT *, {groups} AS nhom FROM res JOIN truth USING (ma_dong))
+        GROUP BY nhom ORDER BY nhom""").fetchall()
     for nhom, n, khop, dung, ghep_duoc, xem_xet in rows:
         print(f"  {nhom:22s} rows {n:9,}  precision {dung / max(khop, 1):.5f}  "
               f"recall {dung / max(ghep_duoc, 1):.4f}  review {xem_xet / n:.4f}  "
