@@ -88,7 +88,8 @@ def _check_columns(path: Path, names: list[str], expected: Sequence[str]) -> Non
     problems.raise_if_any(path, "cột không đúng đặc tả / columns do not follow the spec")
 
 
-def _open(source, encoding: str, delimiter: str, names: list[str], bad_rows: list) -> pa.Table:
+def _open(source, encoding: str, delimiter: str, names: list[str], bad_rows: list,
+          include: Sequence[str] | None = None) -> pa.Table:
     def invalid_row(row) -> str:
         bad_rows.append(row)
         return "skip"
@@ -99,14 +100,17 @@ def _open(source, encoding: str, delimiter: str, names: list[str], bad_rows: lis
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                invalid_row_handler=invalid_row)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                   include_columns=list(include) if include else None)
     src = io.BytesIO(source) if isinstance(source, bytes) else source
     return pacsv.open_csv(src, read_options=read, parse_options=parse,
                           convert_options=convert).read_all()
 
 
-def _read_text_table(path: str | Path, expected: Sequence[str]) -> tuple[Path, pa.Table]:
-    """The file as text columns, the expected ones first (in spec order), then the extras."""
+def _read_text_table(path: str | Path, expected: Sequence[str],
+                     only: Sequence[str] | None = None) -> tuple[Path, pa.Table]:
+    """The file as text columns, the expected ones first (in spec order), then the extras; with
+    ``only``, just those columns (the header is still checked against the spec)."""
     path = Path(path)
     if not path.is_file():
         raise DeliveryError(path, "không tìm thấy tệp / file not found")
@@ -117,16 +121,16 @@ def _read_text_table(path: str | Path, expected: Sequence[str]) -> tuple[Path, p
     _check_columns(path, names, expected)
     bad_rows: list = []
     try:
-        table = _open(path, encoding, delimiter, names, bad_rows)
+        table = _open(path, encoding, delimiter, names, bad_rows, only)
     except (pa.ArrowException, UnicodeDecodeError) as exc:
         bad_rows.clear()
         msg = str(exc)
         if encoding == "cp1258" and "decode" in msg:
             encoding = "latin1"  # a byte cp1258 leaves undefined: byte by byte
-            table = _open(path, encoding, delimiter, names, bad_rows)
+            table = _open(path, encoding, delimiter, names, bad_rows, only)
         elif encoding in ("utf-8", "utf-8-sig") and ("UTF8" in msg or "utf-8" in msg.lower()):
             data, encoding, _count = _transcode_mixed(path)
-            table = _open(data, "utf8", delimiter, names, bad_rows)
+            table = _open(data, "utf8", delimiter, names, bad_rows, only)
         else:
             raise DeliveryError(path, f"không đọc được tệp CSV: {msg.splitlines()[0]}"
                                       " / cannot read the CSV") from exc
@@ -140,7 +144,8 @@ def _read_text_table(path: str | Path, expected: Sequence[str]) -> tuple[Path, p
     if table.num_rows == 0:
         raise DeliveryError(path, "tệp không có dòng dữ liệu nào / no data rows")
     cols = {}
-    for n in list(expected) + [n for n in names if n not in expected]:
+    wanted = list(only) if only else list(expected) + [n for n in names if n not in expected]
+    for n in wanted:
         v = table[n].combine_chunks()
         if encoding == "latin1":  # TCVN3/VNI bytes: shown as cp1252 for the text repair
             v = latin1_to_cp1252(v)
@@ -170,6 +175,11 @@ def _duplicates(path: Path, values: pa.Array, rows: pa.Array, column: str, what:
     problems.raise_if_any(path, f"{what} / {len(dup)} duplicate values of '{column}'")
 
 
+# the population columns the matcher uses (reconcile.normalise and reconcile.match)
+MATCH_COLUMNS = ("so_dinh_danh", "so_cmnd", "ho_ten", "gioi_tinh", "ngay_sinh", "thuong_tru",
+                 "noi_o_hien_tai")
+
+
 def read_owners(path: str | Path) -> pa.Table:
     """The owners export: the columns of c06-owners.md as text, in spec order, then the extra
     columns, then ``dong`` (int64, the spreadsheet row: the header is row 1)."""
@@ -180,10 +190,11 @@ def read_owners(path: str | Path) -> pa.Table:
     return table.append_column(ROW_COLUMN, rows)
 
 
-def read_population(path: str | Path) -> pa.Table:
+def read_population(path: str | Path, columns: Sequence[str] | None = None) -> pa.Table:
     """The population register extract: the 19 columns of population-extract.md as text, in
-    spec order, then the extra columns. ``so_dinh_danh`` must be unique."""
-    path, table = _read_text_table(path, POPULATION_COLUMNS)
+    spec order, then the extra columns (or only ``columns``, e.g. :data:`MATCH_COLUMNS`: a
+    national extract is large). ``so_dinh_danh`` must be unique."""
+    path, table = _read_text_table(path, POPULATION_COLUMNS, columns)
     rows = _row_numbers(table.num_rows)
     _duplicates(path, table["so_dinh_danh"].combine_chunks(), rows, "so_dinh_danh",
                 "số định danh 'so_dinh_danh' phải là duy nhất")

@@ -44,10 +44,11 @@ def write_result(table: pa.Table, path: str | Path) -> Path:
 
 def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
                     progress: Callable[[str, int, int], None] | None = None,
-                    engine: str = "duckdb") -> MatchResult:
+                    engine: str = "duckdb", qr: str | Path | None = None) -> MatchResult:
     """Read, normalise and match the two files (on ``engine``: duckdb or spark), write the
-    result; returns the :class:`~datdai.reconcile.match.MatchResult`."""
-    from datdai.reconcile.inputs import read_owners, read_population
+    result; ``qr`` is a file or folder of scanned CCCD QR codes used as CMND → CCCD evidence.
+    Returns the :class:`~datdai.reconcile.match.MatchResult`."""
+    from datdai.reconcile.inputs import MATCH_COLUMNS, read_owners, read_population
     from datdai.reconcile.match import match
     from datdai.reconcile.normalise import normalise_owners, normalise_population
 
@@ -56,11 +57,16 @@ def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
             progress("đối soát / reconciling", done, 4)
 
     step(0)
+    evidence = None
+    if qr is not None:
+        from datdai.reconcile.qr_evidence import read_qr_evidence
+
+        evidence = read_qr_evidence(qr)
     o = normalise_owners(read_owners(owners))
     step(1)
-    p = normalise_population(read_population(population))
+    p = normalise_population(read_population(population, MATCH_COLUMNS))
     step(2)
-    result = match(o, p, engine=engine)
+    result = match(o, p, engine=engine, qr=evidence)
     step(3)
     write_result(result.table, out)
     step(4)
