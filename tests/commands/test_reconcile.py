@@ -141,3 +141,13 @@ def test_result_is_written_atomically(tmp_path, monkeypatch):
     result_module.write_result(_table(), out)
     assert [r["ma_dong"] for r in _read(out)] == ["x", "y"]
     assert [p.name for p in tmp_path.iterdir()] == ["kq.csv"]
+
+
+def test_bad_qr_evidence_exits_2_naming_the_line(cli, synth_delivery, tmp_path):
+    qr = tmp_path / "qr.txt"
+    qr.write_text("không phải mã QR\n", encoding="utf-8")
+    out = tmp_path / "kq.csv"
+    code, _, err = cli("reconcile", "--owners", synth_delivery / "chu_su_dung.csv",
+                       "--population", synth_delivery / "dan_cu.csv", "--out", out, "--qr", qr)
+    assert code == 2 and "qr.txt" in err and "dòng 1" in err
+    assert not out.exists()

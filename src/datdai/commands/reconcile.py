@@ -19,6 +19,9 @@ def reconcile(
         "--population", help="Tệp trích xuất dân cư (dan_cu.csv, spec population-extract.md).")],
     out_file: Annotated[Path, typer.Option(
         "--out", help="Tệp kết quả ket_qua_doi_soat.csv / result CSV.")],
+    qr: Annotated[Path | None, typer.Option(
+        "--qr", help="Mã QR thẻ CCCD đã quét (tệp văn bản mỗi dòng một mã, ảnh, hoặc thư mục): "
+                     "bằng chứng liên kết CMND cũ → CCCD.")] = None,
     engine: Annotated[str, typer.Option(
         "--engine", help="duckdb (mặc định) hoặc spark (cục bộ, hoặc theo SPARK_REMOTE/SPARK_MASTER).")] = "duckdb",
 ) -> None:
@@ -30,7 +33,7 @@ def reconcile(
     started = time.perf_counter()
     with progress_bar() as update:
         result = reconcile_files(owners, population, out_file, progress=update,
-                                 engine=engine)
+                                 engine=engine, qr=qr)
     counts = {k: result.counts.get(k, 0) for k in ("KHOP", "CAN_XAC_MINH", "KHONG_KHOP")}
     counts["tổng / total"] = result.table.num_rows
     counts["thời gian / seconds"] = f"{time.perf_counter() - started:.1f}"

@@ -3,7 +3,9 @@
 Stages, each with its reason code:
 
 1. ``ID_EXACT`` — the owner's CCCD is a citizen's ``so_dinh_danh``;
-2. ``CMND_TO_CCCD`` — the owner's old CMND is a citizen's ``so_cmnd``;
+2. ``CMND_TO_CCCD`` — the owner's old CMND is a citizen's ``so_cmnd``; ``CMND_TO_CCCD_QR`` —
+   a scanned CCCD card QR links the owner's old CMND to the citizen's number
+   (:mod:`datdai.reconcile.qr_evidence`);
 
    in both, a name that clearly differs (Jaro–Winkler of the name keys below
    :data:`ID_NAME_MIN`, or of the given names below :data:`ID_GIVEN_MIN`) or a birth year two
@@ -34,6 +36,7 @@ import pyarrow.compute as pc
 
 from datdai.reconcile.backends import backend
 from datdai.reconcile.model import BLOCKS, LEVELS, Model, level_sql
+from datdai.reconcile.qr_evidence import QR_SCHEMA
 
 KHOP = "KHOP"
 CAN_XAC_MINH = "CAN_XAC_MINH"
@@ -88,13 +91,15 @@ def _first_part(values) -> pa.Array:
 def match(owners: pa.Table, population: pa.Table, *, seed: int = 0,
           t_match: float = T_MATCH, t_review: float = T_REVIEW,
           margin: float = MARGIN, keep_pairs: bool = False,
-          engine: str = "duckdb") -> MatchResult:
+          engine: str = "duckdb", qr: pa.Table | None = None) -> MatchResult:
     """Match normalised owners (:func:`~datdai.reconcile.normalise.normalise_owners`) with a
     normalised population extract; the result has one row per owners row, in their order.
-    ``engine`` is ``duckdb`` (this process) or ``spark`` (:mod:`datdai.reconcile.backends`)."""
+    ``engine`` is ``duckdb`` (this process) or ``spark`` (:mod:`datdai.reconcile.backends`);
+    ``qr`` holds scanned CCCD QR codes (:func:`~datdai.reconcile.qr_evidence.read_qr_evidence`)
+    whose CMND → CCCD links are the stage ``CMND_TO_CCCD_QR``."""
     be = backend(engine)
     try:
-        weights, n_todo, n_cand = _candidates(be, owners, population, seed)
+        weights, n_todo, n_cand = _candidates(be, owners, population, seed, qr)
         names = ("id_pairs", "scored") + (("cand",) if keep_pairs else ())
         con = be.local(names)
         result = _decide(con, weights, n_todo, n_cand, t_match, t_review, margin)
@@ -106,7 +111,8 @@ def match(owners: pa.Table, population: pa.Table, *, seed: int = 0,
         be.close()
 
 
-def _candidates(be, owners: pa.Table, population: pa.Table, seed: int):
+def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
+                qr: pa.Table | None = None):
     """Stages 1–2 (table ``id_pairs``) and the scored candidates of stage 3, at most
     :data:`TOP_K` per owner row (table ``scored``), on the backend; returns the trained
     weights and the counts of owner rows left after stage 2 and of blocked pairs."""
@@ -119,16 +125,24 @@ def _candidates(be, owners: pa.Table, population: pa.Table, seed: int):
         "thon_hien_tai", _first_part(population["noi_o_hien_tai"]))
     be.put("o", o_tab)
     be.put("p", p_tab)
+    be.put("q", (qr if qr is not None else QR_SCHEMA.empty_table()).select(
+        ["so_dinh_danh", "so_cmnd"]))
     jw = be.jaro_winkler
 
     # -- stages 1 and 2: exact IDs -------------------------------------------------------------
     be.create("id_pairs", f"""
-        WITH pairs AS (
+        WITH found AS (
             SELECT o.i, p.j, 'ID_EXACT' AS stage FROM o JOIN p ON o.id_so = p.so_dinh_danh
             WHERE o.id_loai = 'CCCD' AND NOT coalesce(o.la_to_chuc, false)
             UNION ALL
             SELECT o.i, p.j, 'CMND_TO_CCCD' AS stage FROM o JOIN p ON o.id_so = p.cmnd_so
+            WHERE o.id_loai = 'CMND' AND NOT coalesce(o.la_to_chuc, false)
+            UNION ALL
+            SELECT o.i, p.j, 'CMND_TO_CCCD_QR' AS stage FROM o JOIN q ON o.id_so = q.so_cmnd
+            JOIN p ON p.so_dinh_danh = q.so_dinh_danh
             WHERE o.id_loai = 'CMND' AND NOT coalesce(o.la_to_chuc, false)),
+        -- the register's own link is named before the card's when both give the citizen
+        pairs AS (SELECT i, j, min(stage) AS stage FROM found GROUP BY i, j),
         flagged AS (
             SELECT x.i, x.j, x.stage,
                 coalesce(o.ten_khoa IS NOT NULL AND p.ten_khoa IS NOT NULL
