@@ -52,3 +52,11 @@ def store(store_url):
     s = open_store(store_url, create=True)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def synthetic_province(tmp_path_factory):
+    """A small synthetic province (300 parcels, seed 7) and its files, generated once."""
+    from tests.store.reconciliation import synthetic
+
+    return synthetic(tmp_path_factory)

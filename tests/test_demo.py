@@ -38,6 +38,18 @@ def test_demo_loads_the_synthetic_province(store_url, tmp_path):
             assert fixed == result.counts["lỗi đã tự sửa / auto-fixed"] > 0
             assert conn.execute(select(func.count()).select_from(ac).where(
                 ac.c.batch_id != result.counts["lô nhật ký / audit batch"])).scalar_one() > 0
+            # the reconciliation ran: the owners export recorded, the matches applied in one batch
+            run = conn.execute(select(schema.reconcile_runs)).one()
+            assert run.id == result.counts["lần đối soát / reconciliation run"]
+            assert run.export_id == result.counts["lần xuất chủ sử dụng / owners export"]
+            batch = result.counts["lô nhật ký đối soát / reconciliation audit batch"]
+            enriched = conn.execute(select(func.count()).select_from(schema.parties).where(
+                schema.parties.c.personal_number.is_not(None))).scalar_one()
+            assert enriched == result.counts["người SDĐ khớp CSDL dân cư / land users matched"] > 0
+            assert conn.execute(select(func.count()).select_from(ac).where(
+                ac.c.batch_id == batch, ac.c.entity == "parties")).scalar_one() == enriched
+            assert result.counts["hồ sơ đã cập nhật / records updated"].startswith(f"{enriched:,}".replace(",", "."))
+            assert (workdir / "doi-soat" / "ket_qua_doi_soat.csv").exists()
         before = sorted(p.name for p in delivery.iterdir())
         with pytest.raises(StoreError, match="đã có dữ liệu"):
             run_demo(parcels=600, seed=4, db=store_url, workdir=workdir)

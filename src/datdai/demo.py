@@ -1,6 +1,6 @@
 """`datdai demo`: synthesise a province, load it into the store, and report what was done.
 
-Later stages (quality checks, reconciliation, dossiers, report, demo accounts) join here as
+Later stages (dossiers, report, demo accounts) join here as
 their modules land; each prints its own counts.
 """
 
@@ -62,6 +62,36 @@ def _check_and_fix(store, result, delivery_dir: Path, progress) -> dict[str, int
     }
 
 
+def _reconcile(store, workdir: Path, delivery_dir: Path, progress) -> dict[str, int | str]:
+    """Export the store's owners, match them with the synthetic population extract, record the
+    result and apply the matches through the audit trail (the enrichment figures)."""
+    from datdai.exchange.c06_export import export_c06
+    from datdai.reconcile.result import reconcile_files
+    from datdai.store.reconciliation import apply_results, reconcile_progress, record_result
+
+    out_dir = workdir / "doi-soat"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    owners, result_file = out_dir / "chu_su_dung.csv", out_dir / "ket_qua_doi_soat.csv"
+    with store.read() as conn:
+        exported = export_c06(conn, owners, progress=progress, actor=DEMO_ACTOR)
+    reconcile_files(owners, delivery_dir / "dan_cu.csv", result_file, progress=progress)
+    with store.transaction() as conn:
+        run_id = record_result(conn, result_file, export_id=exported.export_id, source="DATDAI",
+                               actor=DEMO_ACTOR)
+        applied = apply_results(conn, run_id, actor=DEMO_ACTOR)
+        overall = reconcile_progress(conn).overall
+    return {
+        "lần xuất chủ sử dụng / owners export": exported.export_id or 0,
+        "dòng chủ sử dụng / owner rows": exported.rows,
+        "lần đối soát / reconciliation run": run_id,
+        "người SDĐ khớp CSDL dân cư / land users matched": overall.matched,
+        "trường hợp chờ xác minh / cases in review": overall.in_review,
+        "người SDĐ không khớp / unmatched": overall.unmatched,
+        "hồ sơ đã cập nhật / records updated": overall.updated_text(),
+        "lô nhật ký đối soát / reconciliation audit batch": applied.batch_id or 0,
+    }
+
+
 def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
              progress: Callable[[str, int, int], None] | None = None,
              workdir: Path = DEMO_DIR) -> DemoResult:
@@ -94,6 +124,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
             )
             citizens = repository.replace_citizens(conn, result.citizens, source=str(delivery_dir / "dan_cu.csv"))
         quality = _check_and_fix(store, result, delivery_dir, progress)
+        matching = _reconcile(store, workdir, delivery_dir, progress)
         counts: dict[str, int | str] = {
             "cơ sở dữ liệu / store": store.display_url,
             "dữ liệu giao nộp / delivery": str(delivery_dir),
@@ -111,6 +142,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
             "lô nhật ký / audit batch": loaded.batch_id or 0,
         })
         counts.update(quality)
+        counts.update(matching)
         return DemoResult(store_url=url, counts=counts)
     finally:
         store.close()

@@ -70,7 +70,7 @@ def test_quality_migration_up_and_down_keeps_the_land_data(store_url):
         assert not quality & _tables(engine)
         with engine.begin() as conn:
             repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
-        assert migrate.upgrade(engine) == "0002" == migrate.head_revision()
+        assert migrate.upgrade(engine, "0002") == "0002"
         assert quality <= _tables(engine)
         names = {ix["name"] for ix in inspect(engine).get_indexes("findings")}
         assert {"ix_findings_commune_status", "ix_findings_rule_code_status"} <= names
@@ -81,5 +81,40 @@ def test_quality_migration_up_and_down_keeps_the_land_data(store_url):
         assert not quality & _tables(engine)
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 3
+    finally:
+        engine.dispose()
+
+
+def test_reconciliation_migration_up_and_down_keeps_the_rest(store_url):
+    from alembic import command
+    from sqlalchemy import func, select
+
+    from datdai.store import repository
+    from datdai.store.schema import findings, parcels
+    from tests.store.factories import small_dataset
+
+    reconciliation = {"c06_exports", "c06_export_rows", "reconcile_runs", "reconcile_results",
+                      "reconcile_decision_events"}
+    engine = make_engine(store_url, create=True)
+    try:
+        migrate.upgrade(engine, "0002")
+        assert not reconciliation & _tables(engine)
+        with engine.begin() as conn:
+            repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
+        assert migrate.upgrade(engine) == "0003" == migrate.head_revision()
+        assert reconciliation <= _tables(engine)
+        uniques = {tuple(u["column_names"]) for u in inspect(engine).get_unique_constraints("reconcile_results")}
+        assert uniques == {("run_id", "ma_dong")}
+        uniques = {tuple(u["column_names"]) for u in inspect(engine).get_unique_constraints("reconcile_runs")}
+        assert uniques == {("export_id", "sha256")}
+        names = {ix["name"] for ix in inspect(engine).get_indexes("reconcile_results")}
+        assert {"ix_reconcile_results_party_id_run_id", "ix_reconcile_results_run_id_status"} <= names
+        with engine.begin() as conn:
+            command.downgrade(migrate.alembic_config(conn), "0002")
+        assert not reconciliation & _tables(engine)
+        assert "findings" in _tables(engine)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 3
+            assert conn.execute(select(func.count()).select_from(findings)).scalar_one() == 0
     finally:
         engine.dispose()

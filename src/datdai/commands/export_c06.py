@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, err, fail, print_counts, progress_bar
+from datdai.cli import DbOption, app, err, fail, out, print_counts, progress_bar
 from datdai.store.db import StoreError
 
 
@@ -43,7 +43,8 @@ def export_c06_cmd(
     started = dt.datetime.now(dt.UTC)
     try:
         with progress_bar() as update, store.read() as conn:
-            result = export_c06(conn, out_file, province=province, communes=commune, progress=update)
+            result = export_c06(conn, out_file, province=province, communes=commune, progress=update,
+                                actor=actor or _default_actor())
     except (ExportError, StoreError) as exc:
         fail(str(exc))
     finally:
@@ -55,6 +56,7 @@ def export_c06_cmd(
         "at": started.isoformat(timespec="seconds"), "store": store.display_url,
         "province": province, "commune": commune, "rows": result.rows,
         "communes": result.communes, "file": str(out_file.resolve()), "sha256": result.sha256,
+        "export_id": result.export_id,
     }
     err.print(f"Nhật ký xuất dữ liệu cá nhân / export log: {json.dumps(log, ensure_ascii=False)}",
               highlight=False, markup=False)
@@ -66,4 +68,7 @@ def export_c06_cmd(
         "số xã / communes": len(result.communes),
         "số dòng / rows": result.rows,
         "sha256": result.sha256,
+        "mã lần xuất / export id": result.export_id or 0,
     })
+    out.print(f"Mã lần xuất / export id: {result.export_id}  (dùng với / use with "
+              f"`datdai doi-soat nap-ket-qua --export {result.export_id}`)", highlight=False)

@@ -28,7 +28,9 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import sys
 import tempfile
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -198,6 +200,7 @@ def resolve_communes(conn: Connection, *, province: str | None = None,
 
 @dataclass(slots=True)
 class _Who:
+    id: int
     kind: str
     name: str
     birth: str
@@ -233,7 +236,7 @@ def _parties(conn: Connection, holder_ids: set[int]) -> dict[int, _Who]:
     for chunk in chunks(ids, _CHUNK):
         for r in conn.execute(select(p.c.id, p.c.kind, p.c.full_name, p.c.birth_date, p.c.birth_year,
                                      p.c.address).where(p.c.id.in_(chunk))):
-            out[r.id] = _Who(kind=r.kind, name=r.full_name or "",
+            out[r.id] = _Who(id=r.id, kind=r.kind, name=r.full_name or "",
                              birth=_birth_text(r.birth_date, r.birth_year), cccd_cmnd="",
                              doc_type="", doc_no="", address=r.address or "",
                              members=members.get(r.id, []))
@@ -272,9 +275,29 @@ def _people(who: _Who, parties: dict[int, _Who]) -> list[_Who]:
     return [who]
 
 
+@dataclass(frozen=True, slots=True)
+class RowLink:
+    """What one export row was in the store: the person party, the parcel, its commune."""
+
+    party_id: int
+    parcel_id: int
+    commune_code: str
+
+
 def owner_rows(conn: Connection, communes: Sequence[str] | None = None,
-               progress: Progress | None = None) -> Iterator[dict[str, str]]:
-    """The export rows in file order (``ma_dong`` numbered), for ``communes`` or the whole store."""
+               progress: Progress | None = None, *,
+               on_link: Callable[[RowLink], None] | None = None) -> Iterator[dict[str, str]]:
+    """The export rows in file order (``ma_dong`` numbered), for ``communes`` or the whole store.
+    ``on_link`` receives, before each row, the :class:`RowLink` it is written from."""
+    for row, link in linked_owner_rows(conn, communes, progress):
+        if on_link is not None:
+            on_link(link)
+        yield row
+
+
+def linked_owner_rows(conn: Connection, communes: Sequence[str] | None = None,
+                      progress: Progress | None = None) -> Iterator[tuple[dict[str, str], RowLink]]:
+    """:func:`owner_rows`, each with the :class:`RowLink` it was written from."""
     p, hp, r, h, party = s.parcels, s.holding_parcels, s.rights, s.holdings, s.parties
     cond = [r.c.kind == "SU_DUNG_DAT"]
     if communes is not None:
@@ -308,19 +331,37 @@ def owner_rows(conn: Connection, communes: Sequence[str] | None = None,
         tinh, huyen, xa = place.new if issued is not None and issued >= NEW_ADMIN_FROM else place.old
         for who in _people(parties[row.party_id], parties):
             n += 1
-            yield {
+            yield ({
                 "ma_dong": f"D{n:07d}", "tinh": tinh, "huyen": huyen, "xa": xa,
                 "to_so": str(row.sheet_no), "so_thua": str(row.parcel_no), "so_seri_gcn": serial,
                 "dia_chi_thua": row.address or "", "dien_tich": _fmt_area(row.legal_area),
                 "ho_ten": who.name, "nam_sinh": who.birth, "cccd_cmnd": who.cccd_cmnd,
                 "loai_giay_to": who.doc_type, "so_giay_to": who.doc_no, "dia_chi_chu": who.address,
                 "ma_xa": row.commune_code,
-            }
+            }, RowLink(who.id, row.parcel_id, row.commune_code))
     if progress is not None:
         progress("xuất chủ sử dụng / owners", total, total)
 
 
 # ---------------------------------------------------------------- the file
+
+
+class _Links:
+    """The row links of an export, kept compact (a province has millions of rows)."""
+
+    def __init__(self) -> None:
+        self.party = array("q")
+        self.parcel = array("q")
+        self.commune: list[str] = []
+
+    def add(self, link: RowLink) -> None:
+        self.party.append(link.party_id)
+        self.parcel.append(link.parcel_id)
+        self.commune.append(sys.intern(link.commune_code))
+
+    def rows(self) -> Iterator[tuple[str, int, int, str]]:
+        for k, (a, b, c) in enumerate(zip(self.party, self.parcel, self.commune, strict=True)):
+            yield f"D{k + 1:07d}", a, b, c
 
 
 @dataclass(slots=True)
@@ -331,30 +372,48 @@ class ExportResult:
     sha256: str
     province: str | None = None
     commune_filter: str | None = None
+    export_id: int | None = None  # the recorded export (c06_exports), when recorded
 
 
-def _read_snapshot(conn: Connection) -> Connection:
+def _read_snapshot(conn: Connection, *, readonly: bool = True) -> Connection:
     """One consistent view of the store for all the export's queries (PostgreSQL)."""
     if conn.dialect.name == "postgresql" and not conn.in_transaction():
-        conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=readonly)
     return conn
+
+
+def _scope(province: str | None, communes: Sequence[str] | str | None) -> str:
+    parts = []
+    if province is not None:
+        parts.append(f"tinh={province}")
+    if communes is not None:
+        parts.append(f"xa={communes if isinstance(communes, str) else ','.join(communes)}")
+    return "; ".join(parts)
 
 
 def export_c06(conn: Connection, out: Path | str, *, province: str | None = None,
                communes: Sequence[str] | str | None = None,
-               progress: Progress | None = None) -> ExportResult:
+               progress: Progress | None = None, record: bool = True,
+               actor: str = "datdai") -> ExportResult:
     """Write the owners export to ``out`` atomically (temp file + rename; nothing on failure).
 
     ``conn``: a fresh connection (no transaction begun yet, so a consistent snapshot can be set).
     Raises :class:`ExportError` for unknown filters, a store with no owners, or an unwritable
     target.
+
+    ``record`` (default): the export and which party and parcel each ``ma_dong`` was are
+    stored (``c06_exports``, ``c06_export_rows``; :attr:`ExportResult.export_id`), so that a
+    reconciliation result of this file can be brought back to the store. When ``conn`` came
+    without a transaction the export commits its record itself; inside the caller's
+    transaction, the caller commits.
     """
     out = Path(out)
     if out.is_dir():
         raise ExportError(f"'{out}' là một thư mục / is a directory, not a file")
     if not out.parent.is_dir():
         raise ExportError(f"thư mục không tồn tại / directory does not exist: '{out.parent}'")
-    conn = _read_snapshot(conn)
+    own_transaction = not conn.in_transaction()
+    conn = _read_snapshot(conn, readonly=not record)
     selected = resolve_communes(conn, province=province, communes=communes)
     filtered = province is not None or communes is not None
     digest = hashlib.sha256()
@@ -364,11 +423,14 @@ def export_c06(conn: Connection, out: Path | str, *, province: str | None = None
         raise ExportError(f"không ghi được vào thư mục / cannot write in '{out.parent}': {exc.strerror}") from exc
     tmp = Path(tmp_name)
     n = 0
+    links = _Links()
+    export_id = None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(OWNER_COLUMNS), lineterminator="\r\n")
             w.writeheader()
-            for row in owner_rows(conn, selected if filtered else None, progress=progress):
+            for row in owner_rows(conn, selected if filtered else None, progress=progress,
+                                  on_link=links.add if record else None):
                 w.writerow(row)
                 n += 1
             f.flush()
@@ -379,11 +441,25 @@ def export_c06(conn: Connection, out: Path | str, *, province: str | None = None
         with tmp.open("rb") as f:
             while block := f.read(1 << 20):
                 digest.update(block)
+        if record:
+            from datdai.store.reconcile_exports import record_export
+
+            export_id = record_export(conn, file_name=out.name, sha256=digest.hexdigest(), actor=actor,
+                                      scope=_scope(province, communes), links=links.rows())
         os.replace(tmp, out)
+        if record and own_transaction:
+            try:
+                conn.commit()
+            except BaseException:
+                out.unlink(missing_ok=True)
+                raise
     except BaseException:
         tmp.unlink(missing_ok=True)
+        if record and own_transaction and conn.in_transaction():
+            conn.rollback()
         raise
     return ExportResult(path=out, rows=n, communes=selected, sha256=digest.hexdigest(),
+                        export_id=export_id,
                         province=province,
                         commune_filter=communes if isinstance(communes, str) or communes is None
                         else ",".join(communes))

@@ -392,3 +392,96 @@ finding_events = Table(
     Column("audit_batch_id", ForeignKey("audit_batches.id")),
     Index(None, "finding_id"),
 )
+
+# ---------------------------------------------------------------- reconciliation (migration 0003)
+# The owners exports sent for matching (which party and parcel each ``ma_dong`` was), the
+# reconciliation results read back (ours or C06's), and a person's decisions on them. Like the
+# findings these are datdai's own records: written directly, with ``reconcile_decision_events``
+# as their history; the enrichment of parties they lead to goes through the audit trail.
+
+c06_exports = Table(
+    "c06_exports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("scope", Text),  # the filters: "tinh=…; xa=…", empty for the whole store
+    Index(None, "sha256"),
+)
+
+c06_export_rows = Table(
+    "c06_export_rows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("export_id", ForeignKey("c06_exports.id", ondelete="CASCADE"), nullable=False),
+    Column("ma_dong", String(16), nullable=False),
+    Column("party_id", ForeignKey("parties.id", ondelete="SET NULL")),  # the person of the row
+    Column("parcel_id", ForeignKey("parcels.id", ondelete="SET NULL")),
+    Column("commune_code", String(8)),
+    UniqueConstraint("export_id", "ma_dong"),
+    Index(None, "party_id"),
+)
+
+reconcile_runs = Table(
+    "reconcile_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("export_id", ForeignKey("c06_exports.id"), nullable=False),
+    Column("source", String(8), nullable=False),  # DATDAI (datdai reconcile) / C06 (returned by C06)
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("counts", JsonType),
+    UniqueConstraint("export_id", "sha256"),  # the same file recorded twice is the same run
+)
+
+reconcile_results = Table(
+    "reconcile_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("reconcile_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("ma_dong", String(16), nullable=False),
+    Column("party_id", ForeignKey("parties.id", ondelete="SET NULL")),
+    Column("parcel_id", ForeignKey("parcels.id", ondelete="SET NULL")),
+    Column("commune_code", String(8)),
+    Column("ket_qua", String(16), nullable=False),  # KHOP / CAN_XAC_MINH / KHONG_KHOP
+    Column("candidates", Text),  # the so_dinh_danh field: one number, or candidates best first ';'
+    Column("diem", Float),
+    Column("ly_do", Text),
+    Column("ho_ten_chuan", Text),
+    Column("ngay_sinh_chuan", String(10)),
+    Column("gioi_tinh_chuan", String(4)),
+    Column("cccd_chuan", String(12)),
+    Column("status", String(12), nullable=False),  # store.reconcile_results.ResultStatus
+    Column("review_reason", Text),  # why an application sent the result to review
+    Column("decision", String(12)),  # CHON / KHONG_KHOP / HOAN
+    Column("chosen_number", String(12)),
+    Column("decided_by", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decision_reason", Text),
+    Column("applied_batch_id", ForeignKey("audit_batches.id")),
+    UniqueConstraint("run_id", "ma_dong"),
+    Index(None, "party_id", "run_id"),
+    Index(None, "run_id", "status"),
+    Index(None, "status", "commune_code"),
+)
+
+reconcile_decision_events = Table(
+    "reconcile_decision_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("result_id", ForeignKey("reconcile_results.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("from_status", String(12)),
+    Column("to_status", String(12), nullable=False),
+    Column("decision", String(12)),
+    Column("chosen_number", String(12)),
+    Column("reason", Text),
+    Column("audit_batch_id", ForeignKey("audit_batches.id")),
+    Index(None, "result_id"),
+)

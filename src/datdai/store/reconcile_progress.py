@@ -1,0 +1,180 @@
+"""Reconciliation progress: how many land users are matched with the population register and
+how many person records were updated, per commune, per province and overall.
+
+A land user is a person party as the owners export sees it (a person holding a land-use right,
+each member of a household, couple or group; not organisations), counted once per commune and
+once in a province however many parcels they hold. Each party is classified by its latest run
+(the latest reconciliation covering it):
+
+* matched: a ``KHOP`` (not sent back to review) or a ``CHON`` decision;
+* in review: else an open (MO) or postponed (HOAN) case;
+* unmatched: else (``KHONG_KHOP``, decided so, …); not reconciled: no run covers the party;
+* enriched ("updated"): the party holds the personal number of an applied result.
+
+Plain dataclasses: the same figures feed the CLI, the dashboard and the monthly report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, and_, case, exists, func, select, union
+
+from datdai.domain.model import PartyKind
+from datdai.store import schema as s
+from datdai.store.reconcile_results import IN_REVIEW, KHOP, Decision, ResultStatus
+
+GROUP_KINDS = (PartyKind.HOUSEHOLD.value, PartyKind.COUPLE.value, PartyKind.GROUP.value)
+
+
+@dataclass(slots=True)
+class ReconcileFigures:
+    code: str | None  # commune or province code; None overall
+    name: str | None
+    land_users: int = 0
+    matched: int = 0
+    in_review: int = 0
+    unmatched: int = 0
+    not_reconciled: int = 0
+    enriched: int = 0
+
+    @property
+    def enriched_pct(self) -> float | None:
+        return 100.0 * self.enriched / self.land_users if self.land_users else None
+
+    @property
+    def matched_pct(self) -> float | None:
+        return 100.0 * self.matched / self.land_users if self.land_users else None
+
+    def updated_text(self) -> str:
+        """"1.234 / 5.678 người sử dụng đất đã cập nhật (21,7%)"."""
+        pct = self.enriched_pct
+        p = "—" if pct is None else f"{pct:.1f}%".replace(".", ",")
+        n = f"{self.enriched:,}".replace(",", ".")
+        total = f"{self.land_users:,}".replace(",", ".")
+        return f"{n} / {total} người sử dụng đất đã cập nhật ({p})"
+
+
+@dataclass(slots=True)
+class ReconcileProgress:
+    communes: list[ReconcileFigures] = field(default_factory=list)
+    provinces: list[ReconcileFigures] = field(default_factory=list)
+    overall: ReconcileFigures = field(default_factory=lambda: ReconcileFigures(None, "Tổng / overall"))
+
+
+def _users():
+    """(commune_code, party_id) of every land user, as the owners export lists them."""
+    r, hp, q, p, m = s.rights, s.holding_parcels, s.parcels, s.parties, s.party_members
+    base = r.join(hp, hp.c.holding_id == r.c.holding_id).join(q, q.c.id == hp.c.parcel_id)
+    has_members = exists().where(m.c.group_id == p.c.id)
+    holders = (select(q.c.commune_code, p.c.id.label("party_id"))
+               .select_from(base.join(p, p.c.id == r.c.party_id))
+               .where(r.c.kind == "SU_DUNG_DAT", p.c.kind != PartyKind.ORGANISATION.value,
+                      ~and_(p.c.kind.in_(GROUP_KINDS), has_members)))
+    g, mp = s.parties.alias("g"), s.parties.alias("mp")
+    members = (select(q.c.commune_code, mp.c.id.label("party_id"))
+               .select_from(base.join(g, g.c.id == r.c.party_id).join(m, m.c.group_id == g.c.id)
+                            .join(mp, mp.c.id == m.c.member_id))
+               .where(r.c.kind == "SU_DUNG_DAT", g.c.kind.in_(GROUP_KINDS),
+                      mp.c.kind != PartyKind.ORGANISATION.value))
+    return union(holders, members).subquery("users")
+
+
+def _states():
+    """party_id → matched / in review flags in its latest run."""
+    rr = s.reconcile_results
+    latest = (select(rr.c.party_id, func.max(rr.c.run_id).label("run_id"))
+              .where(rr.c.party_id.is_not(None)).group_by(rr.c.party_id).subquery("latest"))
+    matched = case((and_(rr.c.status.in_([ResultStatus.READY.value, ResultStatus.APPLIED.value]),
+                         (rr.c.ket_qua == KHOP) | (rr.c.decision == Decision.CHOOSE.value)), 1), else_=0)
+    review = case((rr.c.status.in_(IN_REVIEW), 1), else_=0)
+    return (select(rr.c.party_id, func.max(matched).label("matched"), func.max(review).label("review"))
+            .select_from(rr.join(latest, and_(latest.c.party_id == rr.c.party_id, latest.c.run_id == rr.c.run_id)))
+            .group_by(rr.c.party_id).subquery("states"))
+
+
+def _enriched():
+    rr, p = s.reconcile_results, s.parties
+    number = case((rr.c.decision == Decision.CHOOSE.value, rr.c.chosen_number), else_=rr.c.candidates)
+    return (select(rr.c.party_id).distinct()
+            .select_from(rr.join(p, p.c.id == rr.c.party_id))
+            .where(rr.c.status == ResultStatus.APPLIED.value, p.c.personal_number == number)
+            .subquery("enriched"))
+
+
+def _figures_query(users, group_col):
+    st, en = _states(), _enriched()
+    matched = func.coalesce(st.c.matched, 0)
+    review = case((and_(matched == 0, st.c.review == 1), 1), else_=0)
+    cols = [func.count().label("land_users"), func.sum(matched).label("matched"),
+            func.sum(review).label("in_review"),
+            func.sum(case((st.c.party_id.is_(None), 1), else_=0)).label("not_reconciled"),
+            func.sum(case((en.c.party_id.is_not(None), 1), else_=0)).label("enriched")]
+    head = [group_col.label("code")] if group_col is not None else []
+    q = (select(*head, *cols)
+         .select_from(users.outerjoin(st, st.c.party_id == users.c.party_id)
+                      .outerjoin(en, en.c.party_id == users.c.party_id)))
+    return q.group_by(group_col) if group_col is not None else q
+
+
+def _row_to(code: str | None, name: str | None, row) -> ReconcileFigures:
+    f = ReconcileFigures(code, name, land_users=row.land_users or 0, matched=int(row.matched or 0),
+                         in_review=int(row.in_review or 0), not_reconciled=int(row.not_reconciled or 0),
+                         enriched=int(row.enriched or 0))
+    f.unmatched = f.land_users - f.matched - f.in_review - f.not_reconciled
+    return f
+
+
+def _places(conn: Connection, communes: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
+    """commune → (commune name, province code, province name): the store's admin units (old
+    era), else the reference list."""
+    from datdai.refdata.admin_units import old_commune
+
+    a = s.admin_units
+    units = {(r.level, r.code): (r.name, r.parent_code) for r in conn.execute(
+        select(a.c.level, a.c.code, a.c.name, a.c.parent_code).where(a.c.era == "CU"))}
+    out = {}
+    for c in communes:
+        ref = old_commune(c)
+        name, district = units.get(("XA", c), (ref.name if ref else None, ref.district_code if ref else None))
+        _, province = units.get(("HUYEN", district or ""), (None, ref.province_code if ref else None))
+        pname = units.get(("TINH", province or ""), (ref.province_name if ref else None, None))[0]
+        out[c] = (name, province, pname)
+    return out
+
+
+def reconcile_progress(conn: Connection, commune_code: str | None = None) -> ReconcileProgress:
+    """The figures per commune (only ``commune_code`` when given), per province of those
+    communes, and overall (the whole store)."""
+    users = _users()
+    q = _figures_query(users, users.c.commune_code)
+    if commune_code:
+        q = q.where(users.c.commune_code == commune_code)
+    rows = conn.execute(q.order_by(users.c.commune_code)).all()
+    places = _places(conn, [r.code for r in rows])
+    out = ReconcileProgress(communes=[_row_to(r.code, places[r.code][0], r) for r in rows])
+
+    by_province: dict[str | None, list[str]] = {}
+    for c, (_, pcode, _) in places.items():
+        by_province.setdefault(pcode, []).append(c)
+    if not commune_code:
+        all_codes = [r[0] for r in conn.execute(select(users.c.commune_code).distinct())]
+        by_province = {}
+        for c, (_, pcode, _) in _places(conn, all_codes).items():
+            by_province.setdefault(pcode, []).append(c)
+    for pcode, codes in sorted(by_province.items(), key=lambda kv: kv[0] or ""):
+        distinct = select(users.c.party_id).where(users.c.commune_code.in_(codes)).distinct().subquery("pu")
+        row = conn.execute(_figures_query(distinct, None)).one()
+        pname = next((places.get(c, (None, None, None))[2] for c in codes if c in places), None)
+        if pname is None:
+            from datdai.refdata.admin_units import old_commune
+
+            ref = old_commune(codes[0])
+            pname = ref.province_name if ref else None
+        out.provinces.append(_row_to(pcode, pname, row))
+    everyone = select(users.c.party_id).distinct().subquery("everyone")
+    out.overall = _row_to(None, "Tổng / overall", conn.execute(_figures_query(everyone, None)).one())
+    return out
+
+
+__all__ = ["ReconcileFigures", "ReconcileProgress", "reconcile_progress"]
