@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from datdai import __version__
 from datdai.store.store import Store
-from datdai.web.api import health
+from datdai.web.api import calendar, health
 
 API_PREFIX = "/api/v1"
 
@@ -14,6 +14,7 @@ API_PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health.router)
+    router.include_router(calendar.router)
     return router
 
 

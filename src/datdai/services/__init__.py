@@ -1,0 +1,1 @@
+"""Online land services: service catalog, working-day calendar, dossiers (thủ tục hành chính)."""
