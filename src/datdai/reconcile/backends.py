@@ -14,6 +14,13 @@ import duckdb
 import pyarrow as pa
 
 MEMORY_LIMIT = "6GB"  # DuckDB's own; spills to disk beyond
+DUCKDB_CONFIG = {"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config=DUCKDB_CONFIG)
+    con.execute("SET enable_progress_bar = false")  # the CLI draws its own
+    return con
 
 
 class DuckDBBackend:
@@ -23,8 +30,7 @@ class DuckDBBackend:
     jaro_winkler = "jaro_winkler_similarity"
 
     def __init__(self) -> None:
-        self.con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
-                                          "preserve_insertion_order": False})
+        self.con = _connect()
 
     def put(self, name: str, table: pa.Table) -> None:
         self.con.register(f"{name}_arrow", table)
@@ -69,8 +75,7 @@ class SparkBackend:
 
         # registers Splink's Scala UDFs (jaro_winkler, …) with the session
         self._api = SparkAPI(spark_session=self.spark, break_lineage_method="persist")
-        self.con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
-                                          "preserve_insertion_order": False})
+        self.con = _connect()
 
     def put(self, name: str, table: pa.Table) -> None:
         self.engine.put(name, table)
