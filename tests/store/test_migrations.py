@@ -101,7 +101,7 @@ def test_reconciliation_migration_up_and_down_keeps_the_rest(store_url):
         assert not reconciliation & _tables(engine)
         with engine.begin() as conn:
             repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
-        assert migrate.upgrade(engine) == "0003" == migrate.head_revision()
+        assert migrate.upgrade(engine, "0003") == "0003"
         assert reconciliation <= _tables(engine)
         uniques = {tuple(u["column_names"]) for u in inspect(engine).get_unique_constraints("reconcile_results")}
         assert uniques == {("run_id", "ma_dong")}
@@ -116,5 +116,43 @@ def test_reconciliation_migration_up_and_down_keeps_the_rest(store_url):
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 3
             assert conn.execute(select(func.count()).select_from(findings)).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def test_services_migration_up_and_down_keeps_the_rest(store_url):
+    from alembic import command
+    from sqlalchemy import func, select
+
+    from datdai.store import repository
+    from datdai.store.schema import parcels, rights
+    from tests.store.factories import small_dataset
+
+    services = {"services", "dossiers", "dossier_events", "dossier_pauses", "dossier_documents",
+                "financial_obligations", "outbox"}
+    engine = make_engine(store_url, create=True)
+    try:
+        migrate.upgrade(engine, "0003")
+        assert not services & _tables(engine)
+        with engine.begin() as conn:
+            repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
+        assert migrate.upgrade(engine) == "0004" == migrate.head_revision()
+        assert services <= _tables(engine)
+        insp = inspect(engine)
+        uniques = {tuple(u["column_names"]) for u in insp.get_unique_constraints("dossiers")}
+        assert uniques == {("code",), ("idempotency_key",), ("notary_contract_no",)}
+        uniques = {tuple(u["column_names"]) for u in insp.get_unique_constraints("outbox")}
+        assert uniques == {("idempotency_key",)}
+        uniques = {tuple(u["column_names"]) for u in insp.get_unique_constraints("financial_obligations")}
+        assert uniques == {("right_id", "kind")}
+        names = {ix["name"] for ix in insp.get_indexes("dossiers")}
+        assert {"ix_dossiers_service_code_received_at", "ix_dossiers_state"} <= names
+        with engine.begin() as conn:
+            command.downgrade(migrate.alembic_config(conn), "0003")
+        assert not services & _tables(engine)
+        assert "reconcile_results" in _tables(engine)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 3
+            assert conn.execute(select(func.count()).select_from(rights)).scalar_one() == 4
     finally:
         engine.dispose()

@@ -44,6 +44,10 @@ class RevertConflict(AuditError):
 def _to_json(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, dict):  # a JSON column (e.g. a dossier's payload)
+        return {str(k): _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
     if isinstance(value, Decimal):
         # canonical text, so that 0.5 and 0.5000000000 (read back from NUMERIC) compare equal
         return format(value.normalize(), "f")

@@ -485,3 +485,142 @@ reconcile_decision_events = Table(
     Column("audit_batch_id", ForeignKey("audit_batches.id")),
     Index(None, "result_id"),
 )
+
+# ---------------------------------------------------------------- online land services (migration 0004)
+# The service catalog as stored (seeded from services/data on first use; an office registers its
+# other procedures), dossiers with their transitions, pauses of the legal clock and documents, the
+# financial obligations of a right, and the outbox of messages to partners (notary, tax: Model 46).
+# A dossier's state changes go through the audit trail (``dossiers`` is audited), and so does the
+# result applied to the land data, in the same batch as the approval; ``dossier_events`` is the
+# readable history of the workflow.
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(60), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("group_name", Text),
+    Column("limit_days", Integer, nullable=False),  # working days
+    Column("limit_days_disadvantaged", Integer),  # mountainous, island or disadvantaged communes
+    Column("legal_source", Text, nullable=False),
+    Column("essential", Boolean, nullable=False, default=False),
+    Column("definition", JsonType, nullable=False),  # documents and steps, as the catalog gives them
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("registered_by", Text, nullable=False),
+)
+
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),  # mã hồ sơ
+    Column("service_code", ForeignKey("services.code"), nullable=False),
+    Column("channel", String(10), nullable=False),  # ONLINE / TRUC_TIEP
+    Column("applicant_party_id", ForeignKey("parties.id")),
+    Column("applicant_personal_number", String(12)),
+    Column("applicant_name", Text, nullable=False),
+    Column("parcel_id", ForeignKey("parcels.id")),
+    Column("commune_code", String(8)),
+    Column("disadvantaged", Boolean, nullable=False, default=False),  # xã khó khăn, miền núi, hải đảo
+    Column("state", String(20), nullable=False),  # services.lifecycle.State
+    Column("step", String(24)),  # the processing step while DANG_XU_LY
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True)),
+    Column("due_date", Date),  # recomputed with the pauses
+    Column("finished_at", DateTime(timezone=True)),
+    Column("result", String(20)),  # DA_TRA_KET_QUA / TU_CHOI / RUT
+    Column("timeliness", String(10)),  # SOM_HAN / DUNG_HAN / QUA_HAN, set when finished after receipt
+    Column("reject_reason", Text),
+    Column("idempotency_key", String(200), unique=True),
+    Column("notary_contract_no", String(60), unique=True),
+    Column("payload", JsonType),
+    Column("population_check", JsonType),  # the applicant checked against the population register
+    Column("created_by", Text, nullable=False),
+    Index(None, "service_code", "received_at"),
+    Index(None, "state"),
+    Index(None, "applicant_personal_number"),
+    Index(None, "parcel_id"),
+)
+
+dossier_events = Table(
+    "dossier_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    Column("from_state", String(20)),
+    Column("to_state", String(20), nullable=False),
+    Column("step", String(24)),
+    Column("actor", Text, nullable=False),
+    Column("role", String(24), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Column("audit_batch_id", ForeignKey("audit_batches.id")),
+    Index(None, "dossier_id"),
+)
+
+dossier_pauses = Table(
+    "dossier_pauses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(10), nullable=False),  # BO_SUNG (supplement) / CHO_THUE (tax payment)
+    Column("paused_from", Date, nullable=False),  # the day the clock stopped (still counted)
+    Column("paused_to", Date),  # the day it restarted (not counted); NULL while paused
+    Column("reason", Text),
+    Index(None, "dossier_id"),
+)
+
+dossier_documents = Table(
+    "dossier_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    Column("component_code", String(60), nullable=False),  # a DocumentDef code, or KET_QUA
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(100)),
+    Column("stored_path", Text, nullable=False),  # relative to the file store's root
+    Column("digitized", Boolean, nullable=False, default=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("uploaded_by", Text, nullable=False),
+    Column("reused_from_id", ForeignKey("dossier_documents.id", ondelete="SET NULL")),
+    UniqueConstraint("dossier_id", "component_code", "sha256"),
+    Index(None, "sha256"),
+)
+
+# Nghĩa vụ tài chính of a right: land use levy, registration fee, personal income tax, ...
+financial_obligations = Table(
+    "financial_obligations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("right_id", ForeignKey("rights.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(30), nullable=False),  # TIEN_SU_DUNG_DAT, LE_PHI_TRUOC_BA, THUE_TNCN, ...
+    Column("status", String(12), nullable=False),  # CHUA_NOP, GHI_NO, DA_NOP, MIEN, GIAM
+    Column("amount", Numeric(18, 0)),  # VND
+    Column("note", Text),
+    Column("dossier_code", String(40)),  # the dossier that last set it
+    UniqueConstraint("right_id", "kind"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("topic", String(60), nullable=False),
+    Column("partner", String(30), nullable=False),  # THUE / CONG_CHUNG / LGSP ...
+    Column("payload", JsonType, nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("status", String(12), nullable=False),  # CHO_GUI / DA_GUI / LOI
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="SET NULL")),
+    Index(None, "status", "next_attempt_at"),
+)
+
+AUDITED_TABLES["dossiers"] = dossiers
+AUDITED_TABLES["financial_obligations"] = financial_obligations
