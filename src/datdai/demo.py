@@ -92,6 +92,20 @@ def _reconcile(store, workdir: Path, delivery_dir: Path, progress) -> dict[str, 
     }
 
 
+def _dossiers(store, url: str, seed: int) -> dict[str, int | str]:
+    """This year's dossiers up to today, filed and processed through the real lifecycle."""
+    import datetime as dt
+
+    from datdai.services.documents import FileStore, default_root
+    from datdai.synth.dossiers import generate_dossiers
+
+    today = dt.date.today()
+    with store.transaction() as conn:
+        summary = generate_dossiers(conn, year=today.year, seed=seed, per_month=40, today=today,
+                                    files=FileStore(default_root(url)))
+    return {"hồ sơ thủ tục năm nay / dossiers this year": summary.created}
+
+
 def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
              progress: Callable[[str, int, int], None] | None = None,
              workdir: Path = DEMO_DIR) -> DemoResult:
@@ -125,6 +139,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
             citizens = repository.replace_citizens(conn, result.citizens, source=str(delivery_dir / "dan_cu.csv"))
         quality = _check_and_fix(store, result, delivery_dir, progress)
         matching = _reconcile(store, workdir, delivery_dir, progress)
+        dossiers = _dossiers(store, url, seed)
         counts: dict[str, int | str] = {
             "cơ sở dữ liệu / store": store.display_url,
             "dữ liệu giao nộp / delivery": str(delivery_dir),
@@ -143,6 +158,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
         })
         counts.update(quality)
         counts.update(matching)
+        counts.update(dossiers)
         return DemoResult(store_url=url, counts=counts)
     finally:
         store.close()

@@ -103,7 +103,14 @@ def _party_for(conn: Connection, trail: AuditTrail, number: str, name: str) -> i
                                     "personal_number": number})
 
 
+# contracts registered through CHUYEN_QUYEN that leave the right with its holder: the lease or
+# mortgage is recorded on the dossier (and seen by notaries as a pending/approved dossier)
+KEEPS_HOLDER = {"CHO_THUE", "CHO_THUE_LAI", "THE_CHAP"}
+
+
 def _transfer(conn: Connection, trail: AuditTrail, d) -> None:
+    if d.payload.get("transfer_kind") in KEEPS_HOLDER:
+        return
     holders = _new_holders(d.payload)
     hid = _holding_id(conn, d)
     kinds = d.payload.get("right_kinds")
