@@ -11,7 +11,8 @@ from datdai.store.db import StoreError
 from datdai.store.store import open_store
 
 
-def test_demo_loads_the_synthetic_province(store_url, tmp_path):
+def test_demo_loads_the_synthetic_province(store_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATDAI_FILES", str(tmp_path / "tep"))  # dossier documents (PostgreSQL run)
     workdir = tmp_path / "demo"
     result = run_demo(parcels=600, seed=3, db=store_url, workdir=workdir)
     delivery = workdir / "giao-nop"
