@@ -8,7 +8,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -152,10 +151,8 @@ def test_deterministic_across_processes(tmp_path):
 
 
 @pytest.mark.slow
-def test_twenty_thousand_parcels_under_thirty_seconds(tmp_path):
-    start = time.perf_counter()
+def test_twenty_thousand_parcels(tmp_path):
+    """The demo's default size (its time: bench/bench_synth.py)."""
     summary = run(Path(tmp_path), parcels=20000, seed=1)
-    elapsed = time.perf_counter() - start
     assert summary.counts["parcels"] == 20000
     assert summary.files["thua_dat.gpkg"] >= 19900
-    assert elapsed < 30.0, f"{elapsed:.1f} s"
