@@ -136,7 +136,7 @@ def test_services_migration_up_and_down_keeps_the_rest(store_url):
         assert not services & _tables(engine)
         with engine.begin() as conn:
             repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
-        assert migrate.upgrade(engine) == "0004" == migrate.head_revision()
+        assert migrate.upgrade(engine, "0004") == "0004"
         assert services <= _tables(engine)
         insp = inspect(engine)
         uniques = {tuple(u["column_names"]) for u in insp.get_unique_constraints("dossiers")}
@@ -154,5 +154,45 @@ def test_services_migration_up_and_down_keeps_the_rest(store_url):
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 3
             assert conn.execute(select(func.count()).select_from(rights)).scalar_one() == 4
+    finally:
+        engine.dispose()
+
+
+def test_auth_migration_up_and_down_keeps_the_rest(store_url):
+    from alembic import command
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import DBAPIError
+
+    from datdai.store import repository
+    from datdai.store.schema import parcels
+    from tests.store.factories import small_dataset
+
+    auth = {"users", "api_keys", "access_tokens", "access_log", "access_log_subjects"}
+    engine = make_engine(store_url, create=True)
+    try:
+        migrate.upgrade(engine, "0004")
+        assert not auth & _tables(engine)
+        with engine.begin() as conn:
+            repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
+        assert migrate.upgrade(engine) == "0005" == migrate.head_revision()
+        assert auth <= _tables(engine)
+        insp = inspect(engine)
+        assert {tuple(u["column_names"]) for u in insp.get_unique_constraints("users")} == {("username",)}
+        assert {tuple(u["column_names"]) for u in insp.get_unique_constraints("api_keys")} == {("prefix",)}
+        names = {ix["name"] for ix in insp.get_indexes("access_log_subjects")}
+        assert {"ix_access_log_subjects_subject", "ix_access_log_subjects_log_id"} <= names
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO access_log (at, username, role, action, resource, purpose, "
+                              "subject_count) VALUES (CURRENT_TIMESTAMP, 'a', 'admin', 'x', 'y', 'z', 0)"))
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM access_log"))
+        with engine.begin() as conn:
+            command.downgrade(migrate.alembic_config(conn), "0004")
+        assert not auth & _tables(engine)
+        assert "dossiers" in _tables(engine)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 3
+        migrate.upgrade(engine)  # and up again: the trigger function is recreated cleanly
+        assert auth <= _tables(engine)
     finally:
         engine.dispose()

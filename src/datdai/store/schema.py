@@ -624,3 +624,80 @@ outbox = Table(
 
 AUDITED_TABLES["dossiers"] = dossiers
 AUDITED_TABLES["financial_obligations"] = financial_obligations
+
+# ---------------------------------------------------------------- accounts and access log (migration 0005)
+# Local accounts (argon2 password hashes), API keys of system clients (only a SHA-256 of the key
+# is kept; the 8-character prefix finds the row), opaque bearer tokens (only their SHA-256), and
+# the access log of personal data (Decree 13/2023): append-only, the database itself refuses
+# UPDATE and DELETE (triggers created by the migration on SQLite and PostgreSQL).
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", Text),
+    Column("role", String(32), nullable=False),  # datdai.auth.roles
+    Column("scopes", JsonType, nullable=False),  # commune (5 digits) and province (2) codes; [] = all
+    Column("personal_number", String(12)),  # a citizen's own số định danh
+    Column("password_hash", Text),  # argon2id; NULL: no password login (external identity only)
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),  # consecutive failures
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_name", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("scopes", JsonType, nullable=False),
+    Column("prefix", String(16), nullable=False, unique=True),  # the key's first characters
+    Column("key_hash", String(64), nullable=False),  # SHA-256 hex of the whole key
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),  # NULL: until revoked
+    Column("created_by", Text, nullable=False),
+    Index(None, "client_name"),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 hex of the token
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index(None, "user_id"),
+)
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),  # UTC
+    Column("username", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("resource", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("client_ip", String(45)),
+    Column("subject_count", Integer, nullable=False, default=0),
+    Index(None, "at"),
+    Index(None, "username", "at"),
+)
+
+# The personal numbers / party ids one access touched, one row each (queryable by subject).
+access_log_subjects = Table(
+    "access_log_subjects",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("log_id", ForeignKey("access_log.id"), nullable=False),
+    Column("subject", String(40), nullable=False),
+    Index(None, "subject"),
+    Index(None, "log_id"),
+)
