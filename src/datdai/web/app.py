@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from datdai import __version__
 from datdai.store.store import Store
-from datdai.web.api import calendar, health
+from datdai.web.api import auth, calendar, dossiers, exchange_partners, health, stats
 
 API_PREFIX = "/api/v1"
 
@@ -15,6 +15,10 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health.router)
     router.include_router(calendar.router)
+    router.include_router(auth.router)
+    router.include_router(dossiers.router)
+    router.include_router(stats.router)
+    router.include_router(exchange_partners.router)
     return router
 
 

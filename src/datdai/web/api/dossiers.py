@@ -1,0 +1,510 @@
+"""Dossiers over HTTP: GET/POST /api/v1/dossiers, GET /dossiers/{id}, POST /dossiers/{id}/transitions.
+
+Who: office staff within their communes (admin, can_bo_du_lieu, mot_cua, lanh_dao; kiem_toan reads),
+and citizens (cong_dan) for their own dossiers only. Which transition a role may make is the
+lifecycle's rule (``services.lifecycle.TRANSITIONS``): the service refuses with 403/409/422.
+
+Errors are ``{"detail": "<lý do>"}`` (plus ``field`` when one field is at fault); a refused request
+changes nothing (the service works in a savepoint, the route in one transaction that rolls back).
+Personal numbers in responses are masked unless the caller's role needs them in full, and every
+response carrying personal data is written to the access log.
+
+This module also holds what the other dossier-related routers share (:class:`VnRoute`, masking).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, func, select, true
+from sqlalchemy.exc import DataError
+
+from datdai.services import dossiers as ds
+from datdai.services import lifecycle as lc
+from datdai.services import model46
+from datdai.services.documents import dossier_documents_of
+from datdai.services.errors import DossierError, InvalidInput, NotFound
+from datdai.services.lifecycle import Channel, Role, State, Step
+from datdai.store.schema import dossiers as dossiers_table
+from datdai.store.schema import parcels
+from datdai.web.auth import Principal, log_access, mask_number, require, require_commune
+
+# ---------------------------------------------------------------- shared by the dossier routers
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "chưa đăng nhập hoặc thông tin xác thực không hợp lệ"},
+    403: {"description": "vai trò hoặc phạm vi (xã) không được phép"},
+    422: {"description": "dữ liệu không hợp lệ (`detail` nêu lý do, `field` nêu trường)"},
+}
+
+
+_TYPE_TAGS = {"str", "int", "float", "bool", "none", "list", "dict", "json-or-python", "tagged-union"}
+
+
+def _loc_text(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    # Pydantic names the member of a union or the validator it tried: not a field
+    parts = [p for p in parts if p not in _TYPE_TAGS and "[" not in p and not p.startswith("function-")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out
+
+
+def validation_detail(errors: list[dict]) -> tuple[str, str | None]:
+    """A Vietnamese one-line reason for FastAPI's validation errors, and the first field named."""
+    if not errors:
+        return "dữ liệu không hợp lệ / invalid request", None
+    first = errors[0]
+    if first.get("type") == "json_invalid":
+        return "nội dung gửi lên không phải JSON hợp lệ / malformed JSON body", None
+    field = _loc_text(first.get("loc", ())) or None
+    reasons = []
+    for e in errors[:5]:
+        name = _loc_text(e.get("loc", ())) or "nội dung"
+        if e.get("type") == "missing":
+            reasons.append(f"trường '{name}': bắt buộc / required")
+        else:
+            reasons.append(f"trường '{name}': giá trị không hợp lệ / {e.get('msg', 'invalid')}")
+    return "dữ liệu không hợp lệ: " + "; ".join(reasons), field
+
+
+def error_response(exc: DossierError) -> JSONResponse:
+    content: dict[str, Any] = {"detail": str(exc)}
+    field = getattr(exc, "field", None)
+    if field:
+        content["field"] = field
+    return JSONResponse(status_code=exc.http_status, content=content)
+
+
+class VnRoute(APIRoute):
+    """A route whose request-validation errors and service refusals become
+    ``{"detail": "<Vietnamese reason>", "field": ...}`` with the right status (never a 500)."""
+
+    def get_route_handler(self):
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except RequestValidationError as exc:
+                errors = exc.errors()
+                detail, field = validation_detail(list(errors))
+                content: dict[str, Any] = {"detail": detail}
+                if field:
+                    content["field"] = field
+                content["errors"] = jsonable_encoder(
+                    [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in errors])
+                return JSONResponse(status_code=422, content=content)
+            except DossierError as exc:
+                return error_response(exc)
+            except DataError:  # e.g. a number beyond the column's range (PostgreSQL); rolled back
+                return JSONResponse(status_code=422, content={
+                    "detail": "giá trị vượt quá giới hạn cho phép / a value is out of range"})
+
+        return handler
+
+
+def full_numbers(principal: Principal) -> bool:
+    return principal.needs_full_personal_data()
+
+
+def mask_personal(value: Any, principal: Principal) -> Any:
+    """``value`` (JSON-like) with every ``personal_number`` masked unless the role needs it."""
+    if full_numbers(principal):
+        return value
+    if isinstance(value, dict):
+        return {k: (mask_number(v) if k == "personal_number" and isinstance(v, str) else mask_personal(v, principal))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_personal(v, principal) for v in value]
+    return value
+
+
+def personal_numbers_in(value: Any) -> set[str]:
+    """The personal numbers (``personal_number`` keys) anywhere in a JSON-like value."""
+    out: set[str] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "personal_number" and isinstance(v, str) and v:
+                out.add(v)
+            else:
+                out |= personal_numbers_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            out |= personal_numbers_in(v)
+    return out
+
+
+def store_of(request: Request):
+    return request.app.state.store
+
+
+def calendar_of(request: Request):
+    cal = getattr(request.app.state, "calendar", None)
+    if cal is not None:
+        return cal
+    from datdai.services.calendar import default_calendar
+
+    return default_calendar()
+
+
+def today_vn() -> dt.date:
+    return lc.local_date(dt.datetime.now(dt.UTC))
+
+
+# ---------------------------------------------------------------- models
+
+PURPOSE = "giải quyết thủ tục hành chính đất đai"
+STAFF = (Role.ADMIN, Role.DATA_OFFICER, Role.CLERK, Role.MANAGER)
+READERS = (*STAFF, "kiem_toan", Role.CITIZEN)
+SUBMITTERS = (Role.ADMIN, Role.CLERK, Role.CITIZEN)
+ACTORS = (*STAFF, Role.CITIZEN)
+IDEMPOTENCY_KEY_MAX = 120
+MAX_ID = 2_147_483_647  # an INTEGER column
+
+router = APIRouter(prefix="/dossiers", tags=["hồ sơ thủ tục / dossiers"], route_class=VnRoute,
+                   responses=ERROR_RESPONSES)
+
+
+class ParcelRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ma_xa: str = Field(description="mã xã (5 chữ số)", examples=["25216"])
+    so_to: int = Field(description="số tờ bản đồ", ge=1, le=MAX_ID)
+    so_thua: int = Field(description="số thửa", ge=1, le=MAX_ID)
+
+
+class DossierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    service_code: str = Field(description="mã thủ tục (dịch vụ công), ví dụ CHUYEN_QUYEN, "
+                              "THAY_DOI_THONG_TIN, THAY_DOI_NGHIA_VU_TAI_CHINH", min_length=1, max_length=60)
+    applicant_name: str = Field(description="họ tên người nộp hồ sơ", min_length=1, max_length=200)
+    applicant_personal_number: str | None = Field(
+        None, description="số định danh cá nhân của người nộp (12 chữ số); công dân nộp trực tuyến "
+        "chỉ nộp cho chính mình")
+    channel: Channel | None = Field(None, description="kênh nộp: ONLINE (cổng dịch vụ công) hoặc TRUC_TIEP "
+                                    "(bộ phận một cửa); mặc định ONLINE cho công dân, TRUC_TIEP cho cán bộ")
+    parcel_id: int | None = Field(None, description="mã nội bộ của thửa đất liên quan", ge=1, le=MAX_ID)
+    parcel: ParcelRef | None = Field(None, description="thửa đất liên quan theo mã xã, số tờ, số thửa "
+                                     "(thay cho parcel_id)")
+    applicant_party_id: int | None = Field(None, description="mã nội bộ của người sử dụng đất là người nộp", ge=1,
+                                             le=MAX_ID)
+    disadvantaged: bool = Field(False, description="xã miền núi, hải đảo, vùng khó khăn (thời hạn giải quyết "
+                                "dài hơn theo quy định)")
+    payload: dict[str, Any] | None = Field(None, description="nội dung của hồ sơ theo thủ tục, ví dụ "
+                                           "new_holders (bên nhận chuyển quyền và tỷ lệ), full_name, address")
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to_state: State = Field(description="trạng thái chuyển đến: " + ", ".join(
+        f"{s} ({lc.STATE_LABELS[s]})" for s in State))
+    step: str | None = Field(None, description="bước xử lý khi chuyển sang/tiếp trong DANG_XU_LY: "
+                             "KIEM_TRA_DAN_CU (đối chiếu dân cư), KIEM_TRA_THUC_DIA (kiểm tra thực địa), "
+                             "CHUYEN_THUE (chuyển thông tin sang cơ quan thuế: phiếu chuyển được đưa vào "
+                             "hàng đợi gửi thuế), hoặc bước riêng của thủ tục", max_length=24)
+    reason: str | None = Field(None, description="lý do (bắt buộc khi từ chối, yêu cầu bổ sung, trả lại "
+                               "để xử lý lại)", max_length=2000)
+    payload: dict[str, Any] | None = Field(None, description="bổ sung nội dung hồ sơ (ví dụ new_holders) "
+                                           "trước khi phê duyệt")
+
+
+class EventOut(BaseModel):
+    from_state: str | None = Field(description="trạng thái trước")
+    to_state: str = Field(description="trạng thái sau")
+    step: str | None = Field(description="bước xử lý")
+    actor: str = Field(description="người/hệ thống thực hiện")
+    role: str = Field(description="vai trò khi thực hiện")
+    at: dt.datetime = Field(description="thời điểm (UTC)")
+    reason: str | None = Field(description="lý do / ghi chú")
+
+
+class PauseOut(BaseModel):
+    kind: str = Field(description="BO_SUNG (chờ bổ sung) hoặc CHO_THUE (chờ nộp nghĩa vụ tài chính)")
+    paused_from: dt.date = Field(description="ngày dừng tính thời gian (vẫn được tính)")
+    paused_to: dt.date | None = Field(description="ngày tính tiếp (không tính); trống khi đang tạm dừng")
+
+
+class DocumentOut(BaseModel):
+    id: int = Field(description="mã giấy tờ")
+    component_code: str = Field(description="mã thành phần hồ sơ, hoặc KET_QUA (kết quả)")
+    file_name: str = Field(description="tên tệp")
+    sha256: str = Field(description="mã băm SHA-256 của nội dung")
+    size: int = Field(description="kích thước (byte)")
+    media_type: str | None = Field(description="kiểu nội dung")
+    digitized: bool = Field(description="đã số hóa")
+    uploaded_at: dt.datetime = Field(description="thời điểm tải lên (UTC)")
+    reused_from_id: int | None = Field(description="dùng lại từ giấy tờ số hóa trước đây của người nộp")
+
+
+class DossierSummary(BaseModel):
+    id: int = Field(description="mã nội bộ")
+    code: str = Field(description="mã hồ sơ")
+    service_code: str = Field(description="mã thủ tục")
+    channel: str = Field(description="kênh nộp: ONLINE / TRUC_TIEP")
+    state: str = Field(description="trạng thái")
+    state_label: str = Field(description="tên trạng thái")
+    step: str | None = Field(description="bước xử lý hiện tại")
+    applicant_name: str = Field(description="người nộp")
+    applicant_personal_number: str | None = Field(
+        description="số định danh cá nhân của người nộp (che bớt nếu vai trò không cần đầy đủ)")
+    commune_code: str | None = Field(description="mã xã của thửa đất")
+    parcel_id: int | None = Field(description="mã nội bộ của thửa đất")
+    submitted_at: dt.datetime = Field(description="thời điểm nộp (UTC)")
+    received_at: dt.datetime | None = Field(description="thời điểm tiếp nhận (UTC)")
+    due_date: dt.date | None = Field(description="hạn giải quyết (ngày làm việc, đã trừ thời gian tạm dừng)")
+    finished_at: dt.datetime | None = Field(description="thời điểm kết thúc (UTC)")
+    timeliness: str | None = Field(description="khi đã kết thúc: SOM_HAN (trước hạn), DUNG_HAN, QUA_HAN")
+    overdue_now: bool = Field(description="hồ sơ đang mở đã quá hạn (tính đến hôm nay)")
+    notary_contract_no: str | None = Field(description="số hợp đồng công chứng (Mô hình 46)")
+
+
+class DossierDetail(DossierSummary):
+    disadvantaged: bool = Field(description="xã khó khăn (thời hạn dài hơn)")
+    reject_reason: str | None = Field(description="lý do từ chối")
+    result: str | None = Field(description="kết quả: DA_TRA_KET_QUA / TU_CHOI / RUT")
+    payload: dict[str, Any] = Field(description="nội dung hồ sơ (số định danh che bớt nếu cần)")
+    population_check: dict[str, Any] | None = Field(description="kết quả đối chiếu với cơ sở dữ liệu dân cư")
+    events: list[EventOut] = Field(description="lịch sử xử lý")
+    pauses: list[PauseOut] = Field(description="các lần tạm dừng tính thời gian")
+    documents: list[DocumentOut] = Field(description="thành phần hồ sơ và kết quả đã lưu")
+
+
+class DossierList(BaseModel):
+    items: list[DossierSummary] = Field(description="hồ sơ, mới nhất trước")
+    total: int = Field(description="tổng số hồ sơ thỏa điều kiện (trong phạm vi được xem)")
+    limit: int = Field(description="số hồ sơ tối đa mỗi trang")
+    offset: int = Field(description="vị trí bắt đầu")
+
+
+# ---------------------------------------------------------------- helpers
+
+def check_scope(principal: Principal, d: ds.Dossier) -> None:
+    """403 unless the principal may see the dossier: a citizen their own, staff their communes."""
+    if principal.role == Role.CITIZEN:
+        if not principal.personal_number or principal.personal_number != d.applicant_personal_number:
+            raise HTTPException(status_code=403, detail="công dân chỉ xem và thao tác hồ sơ của chính mình / "
+                                                        "a citizen sees only their own dossiers")
+        return
+    if d.commune_code is not None:
+        require_commune(principal, d.commune_code)
+
+
+def summary(conn: Connection, d: ds.Dossier, principal: Principal, cal, today: dt.date) -> dict[str, Any]:
+    number = d.applicant_personal_number
+    return {
+        "id": d.id, "code": d.code, "service_code": d.service_code, "channel": d.channel, "state": str(d.state),
+        "state_label": lc.STATE_LABELS[d.state], "step": d.step, "applicant_name": d.applicant_name,
+        "applicant_personal_number": number if full_numbers(principal) else mask_number(number),
+        "commune_code": d.commune_code, "parcel_id": d.parcel_id, "submitted_at": d.submitted_at,
+        "received_at": d.received_at, "due_date": d.due_date, "finished_at": d.finished_at,
+        "timeliness": d.timeliness, "overdue_now": ds.is_overdue_now(conn, d, today, cal),
+        "notary_contract_no": d.notary_contract_no,
+    }
+
+
+def detail(conn: Connection, d: ds.Dossier, principal: Principal, cal, today: dt.date) -> dict[str, Any]:
+    out = summary(conn, d, principal, cal, today)
+    out.update(
+        disadvantaged=d.disadvantaged, reject_reason=d.reject_reason, result=d.result,
+        payload=mask_personal(d.payload, principal), population_check=mask_personal(d.population_check, principal),
+        events=[{"from_state": e.from_state, "to_state": e.to_state, "step": e.step, "actor": e.actor,
+                 "role": e.role, "at": e.at, "reason": e.reason} for e in ds.events(conn, d.id)],
+        pauses=[{"kind": k, "paused_from": f, "paused_to": t} for k, f, t in ds.pauses(conn, d.id)],
+        documents=[{"id": doc.id, "component_code": doc.component_code, "file_name": doc.file_name,
+                    "sha256": doc.sha256, "size": doc.size, "media_type": doc.media_type,
+                    "digitized": doc.digitized, "uploaded_at": doc.uploaded_at,
+                    "reused_from_id": doc.reused_from_id} for doc in dossier_documents_of(conn, d.id)],
+    )
+    return out
+
+
+def subjects_of(d: ds.Dossier) -> list[str]:
+    numbers = personal_numbers_in(d.payload) | personal_numbers_in(d.population_check)
+    if d.applicant_personal_number:
+        numbers.add(d.applicant_personal_number)
+    return sorted(numbers)
+
+
+def log_dossier(conn: Connection, principal: Principal, d: ds.Dossier, action: str) -> None:
+    log_access(conn, principal, action=action, resource=f"dossier/{d.code}", purpose=PURPOSE,
+               subjects=subjects_of(d))
+
+
+def _parcel_commune(conn: Connection, body: DossierIn) -> tuple[int | None, str | None]:
+    if body.parcel_id is not None and body.parcel is not None:
+        raise InvalidInput("chỉ ghi một trong parcel_id hoặc parcel / give parcel_id or parcel, not both")
+    if body.parcel is not None:
+        p = body.parcel
+        r = conn.execute(select(parcels.c.id, parcels.c.commune_code).where(
+            (parcels.c.commune_code == p.ma_xa) & (parcels.c.sheet_no == p.so_to)
+            & (parcels.c.parcel_no == p.so_thua)).order_by(parcels.c.id)).first()
+        if r is None:
+            raise NotFound(f"không có thửa đất xã {p.ma_xa}, tờ {p.so_to}, thửa {p.so_thua} / no such parcel")
+        return r.id, r.commune_code
+    if body.parcel_id is not None:
+        commune = conn.execute(select(parcels.c.commune_code).where(parcels.c.id == body.parcel_id)).scalar()
+        if commune is None:
+            raise NotFound(f"không có thửa đất #{body.parcel_id} / no such parcel")
+        return body.parcel_id, commune
+    return None, None
+
+
+# ---------------------------------------------------------------- routes
+
+@router.get("", response_model=DossierList, summary="Danh sách hồ sơ / list dossiers",
+            description="Hồ sơ trong phạm vi (xã) của cán bộ; công dân chỉ thấy hồ sơ của chính mình. "
+            "Lọc theo trạng thái, thủ tục, xã; mới nhất trước.")
+def list_dossiers(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(*READERS))],
+    trang_thai: Annotated[State | None, Query(description="trạng thái hồ sơ")] = None,
+    dich_vu: Annotated[str | None, Query(description="mã thủ tục", max_length=60)] = None,
+    ma_xa: Annotated[str | None, Query(description="mã xã (5 chữ số)", pattern=r"^\d{5}$")] = None,
+    limit: Annotated[int, Query(description="số hồ sơ tối đa (1–500)", ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(description="bỏ qua bao nhiêu hồ sơ", ge=0)] = 0,
+) -> DossierList:
+    t = dossiers_table
+    cond = []
+    if trang_thai is not None:
+        cond.append(t.c.state == str(trang_thai))
+    if dich_vu:
+        cond.append(t.c.service_code == dich_vu)
+    if ma_xa:
+        if principal.role != Role.CITIZEN:
+            require_commune(principal, ma_xa)
+        cond.append(t.c.commune_code == ma_xa)
+    cal, today = calendar_of(request), today_vn()
+    with store_of(request).transaction() as conn:
+        if principal.role == Role.CITIZEN:
+            cond.append(t.c.applicant_personal_number == (principal.personal_number or "\x00"))
+        elif not ma_xa:
+            communes = conn.execute(select(t.c.commune_code).distinct()).scalars().all()
+            visible = [c for c in communes if c is not None and principal.can_see_commune(c)]
+            scope = t.c.commune_code.in_(visible)
+            # dossiers without a parcel (no commune) are seen by staff of every commune
+            cond.append(scope | t.c.commune_code.is_(None))
+        where = cond or [true()]
+        total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar_one()
+        rows = conn.execute(select(t).where(*where).order_by(t.c.id.desc()).limit(limit).offset(offset)).all()
+        found = [ds.Dossier.from_row(r) for r in rows]
+        items = [summary(conn, d, principal, cal, today) for d in found]
+        subjects = sorted({d.applicant_personal_number for d in found if d.applicant_personal_number})
+        if found:
+            log_access(conn, principal, action="xem danh sách hồ sơ", resource="dossiers", purpose=PURPOSE,
+                       subjects=subjects)
+    return DossierList(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("", response_model=DossierDetail, status_code=201, summary="Nộp hồ sơ / submit a dossier",
+             description="Tạo hồ sơ (trạng thái DA_NOP). Bắt buộc tiêu đề `Idempotency-Key`: gửi lại cùng khóa "
+             "trả về hồ sơ đã tạo lần đầu (200) thay vì tạo hồ sơ mới (201). Công dân chỉ nộp cho chính mình.",
+             responses={200: {"description": "hồ sơ đã được tạo trước đó với cùng Idempotency-Key"},
+                        201: {"description": "hồ sơ mới"},
+                        400: {"description": "thiếu tiêu đề Idempotency-Key"},
+                        404: {"description": "không có thửa đất / người sử dụng đất"}})
+def create_dossier(
+    request: Request,
+    response: Response,
+    body: DossierIn,
+    principal: Annotated[Principal, Depends(require(*SUBMITTERS))],
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", description=f"khóa chống trùng do bên gửi chọn (1–{IDEMPOTENCY_KEY_MAX} ký tự), "
+        "duy nhất cho mỗi hồ sơ muốn tạo")] = None,
+) -> dict[str, Any]:
+    if idempotency_key is None or not idempotency_key.strip():
+        return JSONResponse(status_code=400, content={
+            "detail": "thiếu tiêu đề Idempotency-Key (khóa chống trùng khi nộp hồ sơ) / "
+                      "the Idempotency-Key header is required", "field": "Idempotency-Key"})
+    if len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
+        raise InvalidInput(f"Idempotency-Key dài quá {IDEMPOTENCY_KEY_MAX} ký tự / key too long")
+    # keys are per account: one caller's key never returns another caller's dossier
+    key = f"api:{principal.username}:{idempotency_key.strip()}"
+    is_citizen = principal.role == Role.CITIZEN
+    channel = body.channel or (Channel.ONLINE if is_citizen else Channel.TRUC_TIEP)
+    cal, today = calendar_of(request), today_vn()
+    with store_of(request).transaction() as conn:
+        parcel_id, commune = _parcel_commune(conn, body)
+        if commune is not None and not is_citizen:
+            require_commune(principal, commune)
+        d, created = ds.create_dossier(
+            conn, service_code=body.service_code, applicant_name=body.applicant_name, actor=principal.username,
+            role=principal.role, channel=channel, applicant_personal_number=body.applicant_personal_number,
+            applicant_party_id=body.applicant_party_id, parcel_id=parcel_id, disadvantaged=body.disadvantaged,
+            payload=body.payload, idempotency_key=key, citizen_number=principal.personal_number)
+        if not created:
+            check_scope(principal, d)
+        out = detail(conn, d, principal, cal, today)
+        log_dossier(conn, principal, d, "nộp hồ sơ" if created else "xem hồ sơ (nộp lại cùng khóa)")
+    response.status_code = 201 if created else 200
+    return out
+
+
+@router.get("/{dossier_id}", response_model=DossierDetail, summary="Một hồ sơ / one dossier",
+            description="Hồ sơ với lịch sử xử lý, các lần tạm dừng, giấy tờ, hạn giải quyết và tình trạng "
+            "đúng hạn. `dossier_id` là mã nội bộ hoặc mã hồ sơ (HS-…).",
+            responses={404: {"description": "không có hồ sơ"}})
+def get_dossier(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(*READERS))],
+    dossier_id: Annotated[str, Path(description="mã nội bộ (số) hoặc mã hồ sơ", max_length=40)],
+) -> dict[str, Any]:
+    cal, today = calendar_of(request), today_vn()
+    with store_of(request).transaction() as conn:
+        d = ds.get_dossier(conn, _ref(dossier_id))
+        check_scope(principal, d)
+        out = detail(conn, d, principal, cal, today)
+        log_dossier(conn, principal, d, "xem hồ sơ")
+    return out
+
+
+@router.post("/{dossier_id}/transitions", response_model=DossierDetail,
+             summary="Chuyển trạng thái hồ sơ / move a dossier on",
+             description="Chuyển hồ sơ sang trạng thái (hoặc bước xử lý) kế tiếp. Chỉ các chuyển đổi được "
+             "phép từ trạng thái hiện tại (409 nếu không), bởi vai trò được phép (403). Bước CHUYEN_THUE đưa "
+             "thông tin chuyển nhượng vào hàng đợi gửi cơ quan thuế (Mô hình 46) cùng giao dịch.",
+             responses={404: {"description": "không có hồ sơ"},
+                        409: {"description": "không được chuyển từ trạng thái hiện tại"}})
+def transition(
+    request: Request,
+    body: TransitionIn,
+    principal: Annotated[Principal, Depends(require(*ACTORS))],
+    dossier_id: Annotated[str, Path(description="mã nội bộ (số) hoặc mã hồ sơ", max_length=40)],
+) -> dict[str, Any]:
+    cal, today = calendar_of(request), today_vn()
+    with store_of(request).transaction() as conn:
+        d = ds.get_dossier(conn, _ref(dossier_id))
+        check_scope(principal, d)
+        referral = (body.to_state == State.DANG_XU_LY and body.step == Step.CHUYEN_THUE
+                    and d.state not in lc.PAUSE_STATES and d.step != Step.CHUYEN_THUE)
+        if referral:  # Model 46: the step and the message to tax, in one transaction
+            if body.payload:
+                raise InvalidInput("khi chuyển thuế không gửi kèm payload; bổ sung nội dung hồ sơ trong một lần "
+                                   "chuyển khác / no payload with the referral to tax")
+            d, _ = model46.refer_to_tax(conn, d.id, actor=principal.username, role=principal.role, calendar=cal)
+        else:
+            d = ds.transition(conn, d.id, body.to_state, actor=principal.username, role=principal.role,
+                              reason=body.reason, step=body.step, payload=body.payload,
+                              citizen_number=principal.personal_number, calendar=cal)
+        out = detail(conn, d, principal, cal, today)
+        log_dossier(conn, principal, d, f"chuyển hồ sơ sang {d.state}")
+    return out
+
+
+def _ref(value: str) -> int | str:
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        if len(value) > 10 or int(value) > MAX_ID:
+            raise NotFound(f"không có hồ sơ {value} / no such dossier")
+        return int(value)
+    return value

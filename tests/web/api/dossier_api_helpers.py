@@ -1,0 +1,78 @@
+"""Helpers for the dossier / stats / Model 46 API tests: a store with the small land dataset, the demo
+accounts plus a clerk of another province and two citizens, and a TestClient with their tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from unittest import mock
+
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from datdai.auth import passwords
+from datdai.auth.access_log import query_access_log
+from datdai.auth.demo import create_demo_accounts
+from datdai.auth.tokens import issue_token
+from datdai.auth.users import create_user
+from datdai.store.schema import audit_batches, dossier_events, dossiers, outbox
+from datdai.web.app import create_app
+from tests.services.dossier_helpers import AN, BINH, load_land
+
+PASSWORD = "mat-khau-thu-nghiem"
+OTHER_CLERK = "motcua_hn"  # a one-stop clerk of Hà Nội (01): the test parcels (25216) are out of scope
+
+
+@dataclass
+class Api:
+    client: TestClient
+    store: object
+    tokens: dict[str, str] = field(default_factory=dict)
+    api_keys: dict[str, str] = field(default_factory=dict)
+
+    def h(self, user: str, **extra: str) -> dict[str, str]:
+        """Headers authenticating as ``user`` (a bearer token)."""
+        return {"Authorization": f"Bearer {self.tokens[user]}", **extra}
+
+    def key(self, client: str, **extra: str) -> dict[str, str]:
+        """Headers authenticating a system client by its API key."""
+        return {"X-API-Key": self.api_keys[client], **extra}
+
+    def counts(self) -> tuple[int, ...]:
+        """(dossiers, events, audit batches, outbox messages): unchanged by a refused request."""
+        with self.store.read() as conn:
+            return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one()
+                         for t in (dossiers, dossier_events, audit_batches, outbox))
+
+    def access_log(self, username: str):
+        with self.store.read() as conn:
+            return query_access_log(conn, username=username, limit=1000)[1]
+
+
+@contextmanager
+def make_api(store) -> Iterator[Api]:
+    load_land(store)
+    # the tests log in with tokens issued here, never with the passwords: hash them cheaply
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with mock.patch.object(passwords, "_hasher", cheap), store.transaction() as conn:
+        demo = create_demo_accounts(conn)
+        create_user(conn, OTHER_CLERK, role="mot_cua", password=PASSWORD, scopes=["01"])
+        create_user(conn, "an", role="cong_dan", password=PASSWORD, personal_number=AN)
+        create_user(conn, "binh", role="cong_dan", password=PASSWORD, personal_number=BINH)
+        users = [*demo.usernames, OTHER_CLERK, "an", "binh"]
+        tokens = {u: issue_token(conn, u).token for u in users}
+    app = create_app(store)
+    app.state.auth_cache_seconds = 0
+    with TestClient(app) as client:
+        yield Api(client, store, tokens, dict(demo.api_keys))
+
+
+def today() -> dt.date:
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
+
+
+def is_masked(value: str | None, full: str) -> bool:
+    return value is not None and value != full and "*" in value and value[-2:] == full[-2:]
