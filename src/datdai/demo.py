@@ -106,6 +106,21 @@ def _dossiers(store, url: str, seed: int) -> dict[str, int | str]:
     return {"hồ sơ thủ tục năm nay / dossiers this year": summary.created}
 
 
+def _accounts(store, workdir: Path) -> dict[str, int | str]:
+    """The demo accounts of spec/api.md (password ``datdai-demo``, only in the demo); the system
+    clients' API keys are shown once: written to ``api-keys.txt`` in the demo folder."""
+    from datdai.auth.demo import create_demo_accounts
+
+    with store.transaction() as conn:
+        accounts = create_demo_accounts(conn)
+    keys = workdir / "api-keys.txt"
+    keys.parent.mkdir(parents=True, exist_ok=True)
+    keys.write_text("".join(f"{client}\t{key}\n" for client, key in accounts.api_keys.items()),
+                    encoding="utf-8")
+    keys.chmod(0o600)
+    return {**accounts.counts(), "khóa API / API keys file": str(keys)}
+
+
 def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
              progress: Callable[[str, int, int], None] | None = None,
              workdir: Path = DEMO_DIR) -> DemoResult:
@@ -140,6 +155,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
         quality = _check_and_fix(store, result, delivery_dir, progress)
         matching = _reconcile(store, workdir, delivery_dir, progress)
         dossiers = _dossiers(store, url, seed)
+        accounts = _accounts(store, workdir)
         counts: dict[str, int | str] = {
             "cơ sở dữ liệu / store": store.display_url,
             "dữ liệu giao nộp / delivery": str(delivery_dir),
@@ -159,6 +175,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
         counts.update(quality)
         counts.update(matching)
         counts.update(dossiers)
+        counts.update(accounts)
         return DemoResult(store_url=url, counts=counts)
     finally:
         store.close()
