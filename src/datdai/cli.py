@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from datdai.domain.text import vn_int
 from datdai.ingest.errors import DeliveryError
 from datdai.store.db import StoreError
 
@@ -42,6 +43,16 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def open_store_or_fail(db: str | None):
+    """The store at ``db`` (see :func:`datdai.store.store.open_store`), or exit 2 with why not."""
+    from datdai.store.store import open_store
+
+    try:
+        return open_store(db)
+    except StoreError as exc:
+        fail(str(exc))
+
+
 @contextmanager
 def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     """A rich progress bar on stderr; yields ``update(step, done, total)``."""
@@ -64,7 +75,7 @@ def print_counts(title: str, counts: dict[str, int | str]) -> None:
     table.add_column(overflow="fold")
     table.add_column(overflow="fold")
     for key, value in counts.items():
-        table.add_row(str(key), f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value))
+        table.add_row(str(key), vn_int(value) if isinstance(value, int) else str(value))
     out.print(table)
 
 

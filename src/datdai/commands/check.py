@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from datdai.cli import app, err, fail, out, progress_bar
+from datdai.domain.text import vn_int
 
 
 def _list_rules() -> None:
@@ -78,14 +79,14 @@ def _print_summary(result, figures, out_file: Path, seconds: float) -> None:
     table.add_column("Quy tắc")
     table.add_column("Số lỗi", justify="right")
     for code in [r.code for r in result.rules]:
-        table.add_row(code, f"{by_rule.get(code, 0):,}".replace(",", "."))
-    table.add_row("Tổng / total", f"{result.findings.num_rows:,}".replace(",", "."))
+        table.add_row(code, vn_int(by_rule.get(code, 0)))
+    table.add_row("Tổng / total", vn_int(result.findings.num_rows))
     out.print(table)
     t2 = Table(title="Theo xã / per commune", title_justify="left")
     for col in ("Mã xã", "Số thửa", "Thửa có lỗi", "Tỷ lệ sạch", "Phát hiện", "Tự sửa được"):
         t2.add_column(col, justify="right")
     for f in figures:
-        t2.add_row(f.ma_xa, f"{f.parcels:,}".replace(",", "."),
+        t2.add_row(f.ma_xa, vn_int(f.parcels),
                    f"{f.parcels_with_errors:,}".replace(",", "."),
                    f"{f.clean_pct:.1f} %".replace(".", ","),
                    f"{f.findings:,}".replace(",", "."), f"{f.auto_fixable:,}".replace(",", "."))

@@ -6,27 +6,14 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, fail, out
-from datdai.store.db import StoreError
+from datdai.cli import DbOption, app, fail, open_store_or_fail, out
+from datdai.domain.text import vn_int, vn_percent
 
 findings_app = typer.Typer(help="Các phát hiện kiểm tra chất lượng / quality findings.",
                            no_args_is_help=True)
 app.add_typer(findings_app, name="findings")
 
 ActorOption = Annotated[str, typer.Option("--actor", help="Người thực hiện / who decides.")]
-
-
-def _open(db):
-    from datdai.store.store import open_store
-
-    try:
-        return open_store(db)
-    except StoreError as exc:
-        fail(str(exc))
-
-
-def _num(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 @findings_app.command("list")
@@ -46,7 +33,7 @@ def list_(
 
     if status is not None and status not in {x.value for x in Status}:
         fail(f"trạng thái không hợp lệ '{status}' (MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO)")
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.read() as conn:
             rows = list_findings(conn, commune_code=commune, rule_code=rule.upper() if rule else None,
@@ -80,7 +67,7 @@ def status_(
     """Ghi quyết định xử lý một phát hiện / record a decision on a finding."""
     from datdai.store.findings import FindingError, set_status
 
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.transaction() as conn:
             batch = set_status(conn, finding_id, status.upper(), actor=actor, note=note, value=value)
@@ -103,7 +90,7 @@ def undo_fixes(
     from datdai.store.audit import AuditError
     from datdai.store.findings import FindingError, undo_auto_fixes
 
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.transaction() as conn:
             n = undo_auto_fixes(conn, run_id, actor=actor, reason=reason)
@@ -111,7 +98,7 @@ def undo_fixes(
         fail(str(exc))
     finally:
         store.close()
-    out.print(f"Đã hoàn tác sửa tự động của lần kiểm tra #{run_id}: {_num(n)} phát hiện mở lại"
+    out.print(f"Đã hoàn tác sửa tự động của lần kiểm tra #{run_id}: {vn_int(n)} phát hiện mở lại"
               " / automatic fixes reverted, findings reopened", highlight=False)
 
 
@@ -126,7 +113,7 @@ def progress(
     from datdai.quality.findings import Status
     from datdai.store.progress import commune_progress
 
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.read() as conn:
             figures = commune_progress(conn, commune)
@@ -140,11 +127,11 @@ def progress(
                 "Đã sửa", "Chấp\nnhận", "Bác bỏ", "Thửa\ncòn lỗi", "Tỷ lệ\nsạch"):
         table.add_column(col, justify="right", overflow="fold")
     for c in figures:
-        pct = "—" if c.clean_pct is None else f"{c.clean_pct:.1f}%".replace(".", ",")
-        table.add_row(c.commune_code, _num(c.parcels), _num(c.parcels_checked), _num(c.count()),
-                      _num(c.count(Status.OPEN)), _num(c.auto_fixed), _num(c.count(Status.FIXED)),
-                      _num(c.count(Status.ACCEPTED)), _num(c.count(Status.DISMISSED)),
-                      _num(c.parcels_open_errors), pct)
+        pct = vn_percent(c.clean_pct)
+        table.add_row(c.commune_code, vn_int(c.parcels), vn_int(c.parcels_checked), vn_int(c.count()),
+                      vn_int(c.count(Status.OPEN)), vn_int(c.auto_fixed), vn_int(c.count(Status.FIXED)),
+                      vn_int(c.count(Status.ACCEPTED)), vn_int(c.count(Status.DISMISSED)),
+                      vn_int(c.parcels_open_errors), pct)
     out.print(table)
     if not figures:
         out.print("Chưa có dữ liệu / no data yet")

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, fail, out, print_counts
+from datdai.cli import DbOption, app, fail, open_store_or_fail, out, print_counts
+from datdai.domain.text import vn_int, vn_percent
 from datdai.ingest.errors import DeliveryError
 from datdai.store.db import StoreError
 
@@ -18,19 +19,6 @@ review_app = typer.Typer(
 app.add_typer(review_app, name="doi-soat")
 
 ActorOption = Annotated[str, typer.Option("--nguoi", "--actor", help="Người thực hiện / who acts.")]
-
-
-def _open(db):
-    from datdai.store.store import open_store
-
-    try:
-        return open_store(db)
-    except StoreError as exc:
-        fail(str(exc))
-
-
-def _num(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def _errors():
@@ -62,7 +50,7 @@ def record(
     from datdai.store.reconcile_apply import import_c06_results
     from datdai.store.reconcile_results import record_result
 
-    store = _open(db)
+    store = open_store_or_fail(db)
     applied = None
     try:
         with store.transaction() as conn:
@@ -103,7 +91,7 @@ def queue(
 
     from datdai.store.reconcile_review import review_queue
 
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.read() as conn:
             cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit, offset=offset,
@@ -165,7 +153,7 @@ def decide_(
     if not reason or not reason.strip():
         fail("cần --ly-do / a reason (--ly-do) is required")
     decision = "CHON" if chon is not None else "KHONG_KHOP" if khong_khop else "HOAN"
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.transaction() as conn:
             status = decide(conn, result_id, decision=decision, chosen_number=chon, reason=reason, actor=actor)
@@ -185,7 +173,7 @@ def apply_(
     """Cập nhật hồ sơ người sử dụng đất từ kết quả khớp (qua nhật ký) / apply the matches."""
     from datdai.store.reconcile_apply import apply_results
 
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.transaction() as conn:
             result = apply_results(conn, run_id, actor=actor)
@@ -208,7 +196,7 @@ def undo(
 
     if not reason or not reason.strip():
         fail("cần --ly-do / a reason (--ly-do) is required")
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.transaction() as conn:
             n = undo_apply(conn, run_id, actor=actor, reason=reason)
@@ -216,7 +204,7 @@ def undo(
         fail(str(exc))
     finally:
         store.close()
-    out.print(f"Đã hoàn tác lần đối soát #{run_id}: {_num(n)} kết quả trở về chờ áp dụng / "
+    out.print(f"Đã hoàn tác lần đối soát #{run_id}: {vn_int(n)} kết quả trở về chờ áp dụng / "
               "application undone", highlight=False)
 
 
@@ -231,7 +219,7 @@ def progress(
 
     from datdai.store.reconcile_progress import reconcile_progress
 
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.read() as conn:
             figures = reconcile_progress(conn, commune)
@@ -249,9 +237,9 @@ def progress(
     if not commune:
         rows.append(figures.overall)
     for f in rows:
-        pct = "—" if f.enriched_pct is None else f"{f.enriched_pct:.1f}%".replace(".", ",")
-        table.add_row(f.code or "", f.name or "", _num(f.land_users), _num(f.matched), _num(f.in_review),
-                      _num(f.unmatched), _num(f.not_reconciled), _num(f.enriched), pct)
+        pct = vn_percent(f.enriched_pct)
+        table.add_row(f.code or "", f.name or "", vn_int(f.land_users), vn_int(f.matched), vn_int(f.in_review),
+                      vn_int(f.unmatched), vn_int(f.not_reconciled), vn_int(f.enriched), pct)
     out.print(table)
     target = figures.communes[0] if commune else figures.overall
     out.print(target.updated_text(), highlight=False)

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, err, fail, out
-from datdai.store.db import StoreError
+from datdai.cli import DbOption, app, err, fail, open_store_or_fail, out
 
 user_app = typer.Typer(help="Tài khoản và khóa API / accounts and API keys.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -20,15 +19,6 @@ RoleOption = Annotated[str, typer.Option(
 ScopeOption = Annotated[str | None, typer.Option(
     "--scope", help="Phạm vi: mã xã (5 số) hoặc mã tỉnh (2 số), cách nhau bằng dấu phẩy / "
     "commune or province codes, comma-separated.")]
-
-
-def _open(db):
-    from datdai.store.store import open_store
-
-    try:
-        return open_store(db)
-    except StoreError as exc:
-        fail(str(exc))
 
 
 def _scopes(scope: str | None) -> list[str]:
@@ -65,7 +55,7 @@ def create(
     except ValueError as exc:
         fail(str(exc))
     password = _read_password()
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.transaction() as conn:
             user = create_user(conn, username, role=role, password=password, scopes=_scopes(scope),
@@ -93,7 +83,7 @@ def api_key(
     from datdai.auth.users import AccountError
 
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=days) if days else None
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.transaction() as conn:
             created = create_api_key(conn, client, role=role, scopes=_scopes(scope),
@@ -115,7 +105,7 @@ def disable(
     """Ngừng hoạt động một tài khoản và thu hồi các mã truy cập / deactivate an account."""
     from datdai.auth.users import AccountError, set_active
 
-    store = _open(db)
+    store = open_store_or_fail(db)
     try:
         with store.transaction() as conn:
             set_active(conn, username, False)

@@ -27,3 +27,13 @@ def fold_key(text: str) -> str:
     """A key for loose comparison: lower case, no diacritics, letters and digits only."""
     folded = strip_diacritics(nfc(text)).lower()
     return "".join(ch for ch in folded if ch.isalnum())
+
+
+def vn_int(n: int) -> str:
+    """A whole number the Vietnamese way: 5615 → "5.615"."""
+    return f"{n:,}".replace(",", ".")
+
+
+def vn_percent(value: float | None, digits: int = 1) -> str:
+    """A percentage the Vietnamese way: 95.23 → "95,2%"; None → "—"."""
+    return "—" if value is None else f"{value:.{digits}f}%".replace(".", ",")

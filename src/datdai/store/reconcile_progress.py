@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, and_, case, exists, func, select, union
 
 from datdai.domain.model import PartyKind
+from datdai.domain.text import vn_int, vn_percent
 from datdai.store import schema as s
 from datdai.store.reconcile_results import IN_REVIEW, KHOP, Decision, ResultStatus
 
@@ -48,11 +49,8 @@ class ReconcileFigures:
 
     def updated_text(self) -> str:
         """"1.234 / 5.678 người sử dụng đất đã cập nhật (21,7%)"."""
-        pct = self.enriched_pct
-        p = "—" if pct is None else f"{pct:.1f}%".replace(".", ",")
-        n = f"{self.enriched:,}".replace(",", ".")
-        total = f"{self.land_users:,}".replace(",", ".")
-        return f"{n} / {total} người sử dụng đất đã cập nhật ({p})"
+        return (f"{vn_int(self.enriched)} / {vn_int(self.land_users)} người sử dụng đất đã cập "
+                f"nhật ({vn_percent(self.enriched_pct)})")
 
 
 @dataclass(slots=True)
