@@ -163,6 +163,8 @@ def test_bad_input_is_4xx_and_changes_nothing(api):
     assert r.status_code == 422 and "12" in r.json()["detail"]
     r = _create(api, key="bad-7", body=[1, 2])
     assert r.status_code == 422
+    r = c.get(url, params={"offset": 10**12}, headers=api.h("motcua"))  # beyond any INTEGER id
+    assert r.status_code == 422 and r.json()["field"] == "offset"
     # transitions: unknown state, disallowed transition, missing reason, unknown step, unknown dossier
     r = _move(api, d["id"], "motcua", "DA_BAY")
     assert r.status_code == 422 and r.json()["field"] == "to_state"

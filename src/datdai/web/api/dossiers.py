@@ -372,7 +372,7 @@ def list_dossiers(
     dich_vu: Annotated[str | None, Query(description="mã thủ tục", max_length=60)] = None,
     ma_xa: Annotated[str | None, Query(description="mã xã (5 chữ số)", pattern=r"^\d{5}$")] = None,
     limit: Annotated[int, Query(description="số hồ sơ tối đa (1–500)", ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(description="bỏ qua bao nhiêu hồ sơ", ge=0)] = 0,
+    offset: Annotated[int, Query(description="bỏ qua bao nhiêu hồ sơ", ge=0, le=MAX_ID)] = 0,
 ) -> DossierList:
     t = dossiers_table
     cond = []

@@ -1,0 +1,308 @@
+"""Parcels over HTTP: GET /api/v1/parcels, GET /parcels/{id}, GET /parcels/{id}/history.
+
+Who: office staff (admin, can_bo_du_lieu, mot_cua, lanh_dao, kiem_toan) within their communes. A
+parcel comes with the rights on its holding(s) and their holders; holders' personal numbers and
+document numbers are masked and birth dates shown as a year unless the role needs them
+(``Principal.needs_full_personal_data``). Every response carrying holders is access-logged.
+
+The lookup by key (``ma_xa`` + ``so_to`` + ``so_thua``) is a load-benchmark target, so a page
+costs two indexed queries: the parcels (index on commune, sheet, parcel; geometry not read), then
+their rights, holders and holders' documents in one join (index on ``holding_parcels.parcel_id``),
+plus the access-log insert. The page has no total count (that would be a third query): ``has_more``
+tells whether another page follows. The query mirrors ``store.repository.find_parcels`` but reads
+only the columns the API returns (not the geometry, which ``find_parcels`` decodes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection, select
+
+from datdai.auth.users import as_utc
+from datdai.services.errors import InvalidInput, NotFound
+from datdai.store import audit
+from datdai.store import schema as s
+from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
+from datdai.web.auth import Principal, log_access, mask_birth, mask_number, require, require_commune
+
+PURPOSE = "tra cứu thông tin thửa đất và người sử dụng đất"
+STAFF_READERS = ("admin", "can_bo_du_lieu", "mot_cua", "lanh_dao", "kiem_toan")
+READER = require(*STAFF_READERS)
+
+router = APIRouter(prefix="/parcels", tags=["thửa đất / parcels"], route_class=VnRoute,
+                   responses=ERROR_RESPONSES)
+
+
+# ---------------------------------------------------------------- models
+
+class DocumentOut(BaseModel):
+    doc_type: str | None = Field(description="loại giấy tờ: CCCD, CMND, HC (hộ chiếu), GPKD, KHAC")
+    number: str = Field(description="số giấy tờ (che bớt nếu vai trò không cần đầy đủ)")
+
+
+class OwnerOut(BaseModel):
+    party_id: int = Field(description="mã nội bộ của người sử dụng đất")
+    code: str = Field(description="mã người sử dụng đất trong dữ liệu")
+    kind: str = Field(description="loại: CA_NHAN, HO_GIA_DINH, TO_CHUC, NHOM, VO_CHONG")
+    full_name: str = Field(description="họ tên / tên tổ chức")
+    gender: str | None = Field(description="giới tính")
+    birth: str | None = Field(description="ngày sinh dd/mm/yyyy (chỉ năm sinh nếu vai trò không cần đầy đủ)")
+    personal_number: str | None = Field(description="số định danh cá nhân (che bớt nếu vai trò không cần đầy đủ)")
+    documents: list[DocumentOut] = Field(description="giấy tờ nhân thân / pháp nhân")
+    address: str | None = Field(description="địa chỉ")
+
+
+class RightOut(BaseModel):
+    code: str = Field(description="mã quyền")
+    kind: str = Field(description="loại quyền: SU_DUNG_DAT, SO_HUU_NHA, SO_HUU_TAI_SAN")
+    share: float | None = Field(description="tỷ lệ quyền (0–1); trống khi sử dụng/sở hữu toàn bộ hoặc chung hợp nhất")
+    purpose_codes: list[str] = Field(description="mục đích sử dụng đất (mã loại đất)")
+    term: str | None = Field(description="thời hạn sử dụng")
+    term_end: dt.date | None = Field(description="ngày hết hạn sử dụng")
+    origin: str | None = Field(description="nguồn gốc sử dụng")
+    form_of_use: str | None = Field(description="hình thức sử dụng (riêng / chung)")
+    holding_code: str = Field(description="mã hồ sơ đăng ký (thửa đất/tài sản đăng ký cùng nhau)")
+    owner: OwnerOut = Field(description="người sử dụng đất, chủ sở hữu")
+
+
+class ParcelOut(BaseModel):
+    id: int = Field(description="mã nội bộ của thửa đất")
+    commune_code: str = Field(description="mã xã")
+    sheet_no: int = Field(description="số tờ bản đồ")
+    parcel_no: int = Field(description="số thửa")
+    legal_area: float | None = Field(description="diện tích pháp lý (m², sổ địa chính)")
+    computed_area: float | None = Field(description="diện tích tính từ hình thể (m²)")
+    land_use_codes: list[str] = Field(description="loại đất (mã)")
+    address: str | None = Field(description="địa chỉ thửa đất")
+    srid: int | None = Field(description="hệ tọa độ (VN-2000 theo múi chiếu)")
+    bbox: list[float] | None = Field(description="khung bao [min_x, min_y, max_x, max_y] (mét, hệ tọa độ của thửa)")
+    identifier: str | None = Field(description="mã thửa đất (định danh)")
+    old_sheet_no: int | None = Field(description="số tờ cũ")
+    old_parcel_no: int | None = Field(description="số thửa cũ")
+    rights: list[RightOut] = Field(description="các quyền trên thửa đất và người có quyền")
+
+
+class ParcelPage(BaseModel):
+    items: list[ParcelOut] = Field(description="thửa đất, theo mã nội bộ tăng dần")
+    limit: int = Field(description="số thửa tối đa mỗi trang")
+    offset: int = Field(description="vị trí bắt đầu")
+    has_more: bool = Field(description="còn trang tiếp theo")
+
+
+class ChangeOut(BaseModel):
+    id: int = Field(description="mã thay đổi")
+    batch_id: int = Field(description="mã lô thay đổi")
+    action: str = Field(description="insert / update / delete")
+    before: dict[str, Any] | None = Field(description="bản ghi trước thay đổi")
+    after: dict[str, Any] | None = Field(description="bản ghi sau thay đổi")
+    actor: str = Field(description="người/hệ thống thực hiện")
+    source: str = Field(description="nguồn thay đổi")
+    reason: str = Field(description="lý do")
+    at: dt.datetime = Field(description="thời điểm (UTC)")
+    reverts_change_id: int | None = Field(description="thay đổi này hoàn tác thay đổi số")
+    reverted_by_change_id: int | None = Field(description="đã được hoàn tác bởi thay đổi số")
+
+
+class ParcelHistory(BaseModel):
+    parcel_id: int = Field(description="mã nội bộ của thửa đất")
+    changes: list[ChangeOut] = Field(description="các thay đổi đã ghi vết, cũ nhất trước")
+
+
+# ---------------------------------------------------------------- queries
+
+_P = s.parcels
+PARCEL_COLUMNS = (_P.c.id, _P.c.commune_code, _P.c.sheet_no, _P.c.parcel_no, _P.c.legal_area,
+                  _P.c.computed_area, _P.c.land_use_codes, _P.c.address, _P.c.srid, _P.c.min_x, _P.c.min_y,
+                  _P.c.max_x, _P.c.max_y, _P.c.identifier, _P.c.old_sheet_no, _P.c.old_parcel_no)
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    parts = text.split(",")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not all(math.isfinite(v) for v in values) or values[0] > values[2] \
+            or values[1] > values[3]:
+        err = InvalidInput("bbox phải là 4 số minx,miny,maxx,maxy với min ≤ max / "
+                           "bbox must be minx,miny,maxx,maxy with min <= max")
+        err.field = "bbox"
+        raise err
+    return values  # type: ignore[return-value]
+
+
+def _opt_float(v) -> float | None:
+    return None if v is None else float(v)
+
+
+def _parcel_dict(r) -> dict[str, Any]:
+    bbox = None if r.min_x is None else [r.min_x, r.min_y, r.max_x, r.max_y]
+    return {"id": r.id, "commune_code": r.commune_code, "sheet_no": r.sheet_no, "parcel_no": r.parcel_no,
+            "legal_area": _opt_float(r.legal_area), "computed_area": _opt_float(r.computed_area),
+            "land_use_codes": r.land_use_codes.split("+") if r.land_use_codes else [], "address": r.address,
+            "srid": r.srid, "bbox": bbox, "identifier": r.identifier, "old_sheet_no": r.old_sheet_no,
+            "old_parcel_no": r.old_parcel_no, "rights": []}
+
+
+def attach_rights(conn: Connection, parcels_out: list[dict[str, Any]], principal: Principal) -> list[str]:
+    """Fill each parcel's ``rights`` (one joined query); returns the access-log subjects touched
+    (personal numbers, else document numbers, else party codes)."""
+    if not parcels_out:
+        return []
+    hp, r, p, d, h = s.holding_parcels, s.rights, s.parties, s.identity_documents, s.holdings
+    by_id = {x["id"]: x for x in parcels_out}
+    q = (select(hp.c.parcel_id, r.c.id.label("r_id"), r.c.code.label("r_code"), r.c.kind.label("r_kind"),
+                r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end, r.c.origin, r.c.form_of_use,
+                h.c.code.label("h_code"), p.c.id.label("p_id"), p.c.code.label("p_code"),
+                p.c.kind.label("p_kind"), p.c.full_name, p.c.gender, p.c.birth_date, p.c.birth_year,
+                p.c.personal_number, p.c.address.label("p_address"), d.c.id.label("d_id"),
+                d.c.doc_type, d.c.number)
+         .select_from(hp.join(r, r.c.holding_id == hp.c.holding_id).join(h, h.c.id == hp.c.holding_id)
+                      .join(p, p.c.id == r.c.party_id).outerjoin(d, d.c.party_id == p.c.id))
+         .where(hp.c.parcel_id.in_(list(by_id)))
+         .order_by(hp.c.parcel_id, r.c.id, d.c.id))
+    full = full_numbers(principal)
+    rights_seen: dict[tuple[int, int], dict[str, Any]] = {}
+    subjects: set[str] = set()
+    for x in conn.execute(q):
+        key = (x.parcel_id, x.r_id)
+        right = rights_seen.get(key)
+        if right is None:
+            if x.birth_date is not None:
+                birth = x.birth_date.strftime("%d/%m/%Y") if full else mask_birth(x.birth_date)
+            else:
+                birth = None if x.birth_year is None else f"{x.birth_year:04d}"
+            owner = {"party_id": x.p_id, "code": x.p_code, "kind": x.p_kind, "full_name": x.full_name,
+                     "gender": x.gender, "birth": birth,
+                     "personal_number": x.personal_number if full else mask_number(x.personal_number),
+                     "documents": [], "address": x.p_address}
+            right = {"code": x.r_code, "kind": x.r_kind, "share": _opt_float(x.share),
+                     "purpose_codes": x.purpose_codes.split("+") if x.purpose_codes else [],
+                     "term": x.term, "term_end": x.term_end, "origin": x.origin, "form_of_use": x.form_of_use,
+                     "holding_code": x.h_code, "owner": owner}
+            rights_seen[key] = right
+            by_id[x.parcel_id]["rights"].append(right)
+            subjects.add(x.personal_number or x.p_code)
+        if x.d_id is not None:
+            right["owner"]["documents"].append(
+                {"doc_type": x.doc_type, "number": x.number if full else mask_number(x.number)})
+            if not x.personal_number:
+                subjects.add(x.number)
+    return sorted(subjects)
+
+
+def _visible_communes(conn: Connection, principal: Principal) -> list[str] | None:
+    """None when the principal sees every commune; else the stored communes in scope."""
+    if principal.role == "admin" or (not principal.scopes and principal.can_see_commune("00000")):
+        return None
+    codes = conn.execute(select(_P.c.commune_code).distinct()).scalars().all()
+    return [c for c in codes if principal.can_see_commune(c)]
+
+
+# ---------------------------------------------------------------- routes
+
+@router.get("", response_model=ParcelPage, summary="Tra cứu thửa đất / find parcels",
+            description="Thửa đất theo mã xã, số tờ, số thửa và/hoặc khung bao, kèm quyền và người sử dụng "
+            "đất. Bắt buộc `ma_xa` trừ khi có `bbox`; cán bộ chỉ xem được xã thuộc phạm vi được giao. "
+            "Số định danh che bớt nếu vai trò không cần đầy đủ; mỗi lần trả thông tin người sử dụng đất "
+            "được ghi vào nhật ký truy cập.")
+def list_parcels(
+    request: Request,
+    principal: Annotated[Principal, Depends(READER)],
+    ma_xa: Annotated[str | None, Query(description="mã xã (5 chữ số)", pattern=r"^\d{5}$")] = None,
+    so_to: Annotated[int | None, Query(description="số tờ bản đồ", ge=0, le=MAX_ID)] = None,
+    so_thua: Annotated[int | None, Query(description="số thửa", ge=0, le=MAX_ID)] = None,
+    bbox: Annotated[str | None, Query(description="khung bao minx,miny,maxx,maxy (mét, hệ tọa độ VN-2000 "
+                                      "của thửa)", max_length=200)] = None,
+    limit: Annotated[int, Query(description="số thửa tối đa (1–1000)", ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(description="bỏ qua bao nhiêu thửa", ge=0, le=MAX_ID)] = 0,
+) -> dict[str, Any]:
+    box = parse_bbox(bbox) if bbox is not None else None
+    if ma_xa is None and box is None:
+        err = InvalidInput("cần mã xã (ma_xa) hoặc khung bao (bbox) / ma_xa or bbox is required")
+        err.field = "ma_xa"
+        raise err
+    if ma_xa is not None:
+        require_commune(principal, ma_xa)
+    q = select(*PARCEL_COLUMNS)
+    if ma_xa is not None:
+        q = q.where(_P.c.commune_code == ma_xa)
+    if so_to is not None:
+        q = q.where(_P.c.sheet_no == so_to)
+    if so_thua is not None:
+        q = q.where(_P.c.parcel_no == so_thua)
+    if box is not None:
+        x0, y0, x1, y1 = box
+        q = q.where(_P.c.max_x >= x0, _P.c.min_x <= x1, _P.c.max_y >= y0, _P.c.min_y <= y1)
+    with store_of(request).transaction() as conn:
+        if ma_xa is None:
+            visible = _visible_communes(conn, principal)
+            if visible is not None:
+                q = q.where(_P.c.commune_code.in_(visible))
+        rows = conn.execute(q.order_by(_P.c.id).limit(limit + 1).offset(offset)).all()
+        items = [_parcel_dict(r) for r in rows[:limit]]
+        subjects = attach_rights(conn, items, principal)
+        if any(x["rights"] for x in items):
+            resource = (f"parcels/{ma_xa}/{so_to}/{so_thua}" if ma_xa and so_to is not None and so_thua is not None
+                        else f"parcels?{request.url.query}"[:500])
+            log_access(conn, principal, action="xem thửa đất", resource=resource, purpose=PURPOSE,
+                       subjects=subjects)
+    return {"items": items, "limit": limit, "offset": offset, "has_more": len(rows) > limit}
+
+
+def _one(conn: Connection, parcel_id: int, principal: Principal) -> dict[str, Any]:
+    r = conn.execute(select(*PARCEL_COLUMNS).where(_P.c.id == parcel_id)).first()
+    if r is None:
+        raise NotFound(f"không có thửa đất #{parcel_id} / no such parcel")
+    require_commune(principal, r.commune_code)
+    return _parcel_dict(r)
+
+
+@router.get("/{parcel_id}", response_model=ParcelOut, summary="Một thửa đất / one parcel",
+            description="Thửa đất theo mã nội bộ, kèm quyền và người sử dụng đất (ghi nhật ký truy cập).",
+            responses={404: {"description": "không có thửa đất"}})
+def get_parcel(
+    request: Request,
+    principal: Annotated[Principal, Depends(READER)],
+    parcel_id: Annotated[int, Path(description="mã nội bộ của thửa đất", ge=1, le=MAX_ID)],
+) -> dict[str, Any]:
+    with store_of(request).transaction() as conn:
+        out = _one(conn, parcel_id, principal)
+        subjects = attach_rights(conn, [out], principal)
+        if out["rights"]:
+            log_access(conn, principal, action="xem thửa đất", resource=f"parcels/{parcel_id}", purpose=PURPOSE,
+                       subjects=subjects)
+    return out
+
+
+@router.get("/{parcel_id}/history", response_model=ParcelHistory,
+            summary="Lịch sử thay đổi của thửa đất / a parcel's audited changes",
+            description="Các thay đổi đã ghi vết (nhập dữ liệu, sửa lỗi, hoàn tác) của bản ghi thửa đất, "
+            "cũ nhất trước.", responses={404: {"description": "không có thửa đất"}})
+def parcel_history(
+    request: Request,
+    principal: Annotated[Principal, Depends(READER)],
+    parcel_id: Annotated[int, Path(description="mã nội bộ của thửa đất", ge=1, le=MAX_ID)],
+) -> dict[str, Any]:
+    with store_of(request).read() as conn:
+        r = conn.execute(select(_P.c.commune_code).where(_P.c.id == parcel_id)).first()
+        if r is None:
+            # a deleted parcel still has its history: its commune is in the last snapshot
+            changes = audit.history(conn, "parcels", parcel_id)
+            if not changes:
+                raise NotFound(f"không có thửa đất #{parcel_id} / no such parcel")
+            last = changes[-1].before or changes[-1].after or {}
+            require_commune(principal, str(last.get("commune_code") or ""))
+        else:
+            require_commune(principal, r.commune_code)
+            changes = audit.history(conn, "parcels", parcel_id)
+    return {"parcel_id": parcel_id, "changes": [
+        {"id": c.id, "batch_id": c.batch_id, "action": c.action, "before": c.before, "after": c.after,
+         "actor": c.actor, "source": c.source, "reason": c.reason, "at": as_utc(c.at),
+         "reverts_change_id": c.reverts_change_id, "reverted_by_change_id": c.reverted_by_change_id}
+        for c in changes]}
