@@ -141,22 +141,30 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Địa chỉ máy chủ / host.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Cổng / port.")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Số tiến trình uvicorn, mỗi tiến trình mở cơ sở dữ liệu riêng / "
+        "uvicorn worker processes, each with its own store connection.")] = 1,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log",
+        help="Ghi nhật ký từng yêu cầu HTTP ra màn hình / log every HTTP request to the console "
+        "(the personal-data access log is always written).")] = True,
 ) -> None:
     """Chạy ứng dụng web và API / serve the web app and API."""
     from datdai.store.db import resolve_url
 
-    _serve(resolve_url(db), host, port)
+    _serve(resolve_url(db), host, port, workers=workers, access_log=access_log)
 
 
-def _serve(url: str, host: str, port: int) -> None:
-    import uvicorn
+def _serve(url: str, host: str, port: int, *, workers: int = 1, access_log: bool = True) -> None:
+    from datdai.web.serve import event_loop_and_parser, serve
 
-    from datdai.store.store import open_store
-    from datdai.web.app import create_app
-
-    store = open_store(url)
-    err.print(f"Phục vụ tại / serving on http://{host}:{port} — cơ sở dữ liệu {store.display_url}")
-    uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+    store = open_store_or_fail(url)  # fail here, once, rather than in every worker
+    display = store.display_url
+    store.close()
+    loop, http = event_loop_and_parser()
+    err.print(f"Phục vụ tại / serving on http://{host}:{port} — cơ sở dữ liệu {display}, "
+              f"{workers} tiến trình / workers, {loop} + {http}")
+    serve(url, host=host, port=port, workers=workers, access_log=access_log)
 
 
 def _register_commands() -> None:

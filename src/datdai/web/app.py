@@ -6,7 +6,19 @@ from fastapi import APIRouter, FastAPI
 
 from datdai import __version__
 from datdai.store.store import Store
-from datdai.web.api import auth, calendar, dossiers, exchange_partners, health, stats
+from datdai.web.api import (
+    auth,
+    calendar,
+    dossiers,
+    exchange_c06,
+    exchange_partners,
+    findings,
+    health,
+    parcels,
+    reviews,
+    stats,
+)
+from datdai.web.protection import install_protection
 
 API_PREFIX = "/api/v1"
 
@@ -19,6 +31,10 @@ def api_router() -> APIRouter:
     router.include_router(dossiers.router)
     router.include_router(stats.router)
     router.include_router(exchange_partners.router)
+    router.include_router(parcels.router)
+    router.include_router(exchange_c06.router)
+    router.include_router(findings.router)
+    router.include_router(reviews.router)
     return router
 
 
@@ -31,4 +47,5 @@ def create_app(store: Store) -> FastAPI:
     )
     app.state.store = store
     app.include_router(api_router())
+    install_protection(app)  # security headers, limits, CSRF (web/protection.py)
     return app
