@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from datdai import synth
+from datdai.domain.text import vn_percent
 from datdai.store import repository
 from datdai.store.db import StoreError, resolve_url
 from datdai.store.schema import parties
@@ -57,7 +58,7 @@ def _check_and_fix(store, result, delivery_dir: Path, progress) -> dict[str, int
         "phát hiện lỗi / findings": checked.findings.num_rows,
         "lỗi đã tự sửa / auto-fixed": fixed.fixed,
         "lỗi chờ cán bộ xử lý / open for review": checked.findings.num_rows - fixed.fixed,
-        "tỷ lệ thửa sạch / clean parcels": f"{100.0 * clean / parcels:.1f} %" if parcels else "—",
+        "tỷ lệ thửa sạch / clean parcels": vn_percent(100.0 * clean / parcels if parcels else None),
         "lần kiểm tra / quality run": run_id,
     }
 
