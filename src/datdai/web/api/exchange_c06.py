@@ -24,11 +24,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, literal, or_, select, union_all
+from sqlalchemy import Connection, bindparam, literal, select, union, union_all
 
 from datdai.store import schema as s
 from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, full_numbers, store_of
 from datdai.web.auth import Principal, log_access, mask_number, require
+from datdai.web.dbwork import run_db
 
 PURPOSE = "thủ tục cư trú"
 C06 = require("he_thong_c06", "admin")
@@ -89,19 +90,49 @@ class LandByCitizen(BaseModel):
                                    "của công dân")
 
 
-def _parties_of(conn: Connection, number: str) -> dict[int, tuple[str, str, str, str]]:
-    """party id → (code, kind, full name, via) for the citizen's own parties and their groups."""
+def _parties_query():
     p, d, m = s.parties, s.identity_documents, s.party_members
-    own = select(p.c.id).where(or_(p.c.personal_number == number,
-                                   p.c.id.in_(select(d.c.party_id).where(d.c.number == number))))
+    number = bindparam("number", type_=p.c.personal_number.type)
+    # the parties with that number, or with an identity document carrying it: a UNION of two index
+    # lookups (an OR of the two lets PostgreSQL fall back to scanning ``parties``)
+    own = union(select(p.c.id).where(p.c.personal_number == number),
+                select(d.c.party_id).where(d.c.number == number))
     groups = select(m.c.group_id).where(m.c.member_id.in_(own))
     found = union_all(select(p.c.id, literal("TRUC_TIEP").label("via"))
                       .where(p.c.id.in_(own)),
                       select(p.c.id, literal("THANH_VIEN").label("via")).where(p.c.id.in_(groups))).subquery()
-    rows = conn.execute(select(p.c.id, p.c.code, p.c.kind, p.c.full_name, found.c.via)
-                        .join(found, found.c.id == p.c.id).order_by(p.c.id)).all()
+    return (select(p.c.id, p.c.code, p.c.kind, p.c.full_name, found.c.via)
+            .join(found, found.c.id == p.c.id).order_by(p.c.id))
+
+
+def _rights_query():
+    r, h, hp, q, a = s.rights, s.holdings, s.holding_parcels, s.parcels, s.assets
+    aq = q.alias("asset_parcel")
+    return (select(r.c.id, r.c.code, r.c.kind, r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end,
+                   r.c.party_id, r.c.asset_id, q.c.id.label("q_id"), q.c.commune_code, q.c.sheet_no,
+                   q.c.parcel_no, q.c.address, q.c.legal_area, q.c.land_use_codes,
+                   a.c.code.label("a_code"), a.c.kind.label("a_kind"), a.c.house_type, a.c.building_name,
+                   a.c.apartment_no, a.c.floor_area, a.c.floors, a.c.ownership_form, a.c.ownership_term,
+                   aq.c.id.label("aq_id"), aq.c.commune_code.label("aq_commune"),
+                   aq.c.sheet_no.label("aq_sheet"), aq.c.parcel_no.label("aq_parcel"),
+                   aq.c.address.label("aq_address"), aq.c.legal_area.label("aq_area"),
+                   aq.c.land_use_codes.label("aq_codes"))
+            .select_from(r.join(h, h.c.id == r.c.holding_id)
+                         .outerjoin(hp, hp.c.holding_id == h.c.id).outerjoin(q, q.c.id == hp.c.parcel_id)
+                         .outerjoin(a, a.c.id == r.c.asset_id).outerjoin(aq, aq.c.id == a.c.parcel_id))
+            .where(r.c.party_id.in_(bindparam("party_ids", expanding=True)))
+            .order_by(r.c.id, q.c.id))
+
+
+# built once: the statements are compiled once per engine (SQLAlchemy's compiled cache)
+PARTIES_QUERY = _parties_query()
+RIGHTS_QUERY = _rights_query()
+
+
+def _parties_of(conn: Connection, number: str) -> dict[int, tuple[str, str, str, str]]:
+    """party id → (code, kind, full name, via) for the citizen's own parties and their groups."""
     out: dict[int, tuple[str, str, str, str]] = {}
-    for r in rows:
+    for r in conn.execute(PARTIES_QUERY, {"number": number}):
         if r.id not in out or r.via == "TRUC_TIEP":
             out[r.id] = (r.code, r.kind, r.full_name, r.via)
     return out
@@ -117,38 +148,32 @@ def _f(v) -> float | None:
             "định danh cá nhân này (đứng tên trực tiếp hoặc là thành viên hộ gia đình, vợ chồng). "
             "Mỗi lần tra cứu được ghi vào nhật ký truy cập với mục đích \"thủ tục cư trú\".",
             responses={404: {"description": "không có quyền đất đai, nhà ở nào của công dân này"}})
-def land_by_citizen(
+async def land_by_citizen(
     request: Request,
     principal: Annotated[Principal, Depends(C06)],
     so_dinh_danh: Annotated[str, Path(description="số định danh cá nhân (12 chữ số)",
                                       pattern=r"^\d{12}$", examples=["070065001234"])],
 ) -> Any:
-    full = full_numbers(principal)
-    shown = so_dinh_danh if full else mask_number(so_dinh_danh)
-    r, h, hp, q, a = s.rights, s.holdings, s.holding_parcels, s.parcels, s.assets
-    aq = q.alias("asset_parcel")
-    with store_of(request).transaction() as conn:
+    # the blocking database work in one call on a database thread: the read, then the access-log row in its
+    # own short transaction, committed before the answer is sent
+    parties, rows = await run_db(_lookup_and_log, store_of(request), principal, so_dinh_danh)
+    return _answer(principal, so_dinh_danh, parties, rows)
+
+
+def _lookup_and_log(store, principal: Principal, so_dinh_danh: str) -> tuple[dict, list]:
+    with store.read() as conn:
         parties = _parties_of(conn, so_dinh_danh)
-        rows = []
-        if parties:
-            rows = conn.execute(
-                select(r.c.id, r.c.code, r.c.kind, r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end,
-                       r.c.party_id, r.c.asset_id, q.c.id.label("q_id"), q.c.commune_code, q.c.sheet_no,
-                       q.c.parcel_no, q.c.address, q.c.legal_area, q.c.land_use_codes,
-                       a.c.code.label("a_code"), a.c.kind.label("a_kind"), a.c.house_type, a.c.building_name,
-                       a.c.apartment_no, a.c.floor_area, a.c.floors, a.c.ownership_form, a.c.ownership_term,
-                       aq.c.id.label("aq_id"), aq.c.commune_code.label("aq_commune"),
-                       aq.c.sheet_no.label("aq_sheet"), aq.c.parcel_no.label("aq_parcel"),
-                       aq.c.address.label("aq_address"), aq.c.legal_area.label("aq_area"),
-                       aq.c.land_use_codes.label("aq_codes"))
-                .select_from(r.join(h, h.c.id == r.c.holding_id)
-                             .outerjoin(hp, hp.c.holding_id == h.c.id).outerjoin(q, q.c.id == hp.c.parcel_id)
-                             .outerjoin(a, a.c.id == r.c.asset_id).outerjoin(aq, aq.c.id == a.c.parcel_id))
-                .where(r.c.party_id.in_(list(parties)))
-                .order_by(r.c.id, q.c.id)).all()
+        rows = conn.execute(RIGHTS_QUERY, {"party_ids": list(parties)}).all() if parties else []
+    with store.short_write() as conn:
         log_access(conn, principal, action="tra cứu đất đai theo số định danh",
                    resource=f"exchange/c06/land-by-citizen/{mask_number(so_dinh_danh)}", purpose=PURPOSE,
                    subjects=[so_dinh_danh])
+    return parties, rows
+
+
+def _answer(principal: Principal, so_dinh_danh: str, parties: dict, rows: list) -> Any:
+    full = full_numbers(principal)
+    shown = so_dinh_danh if full else mask_number(so_dinh_danh)
     if not rows:
         return JSONResponse(status_code=404, content={
             "detail": f"không có quyền sử dụng đất, sở hữu nhà ở nào của công dân {shown} / "

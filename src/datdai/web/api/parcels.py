@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from datdai.auth.users import as_utc
 from datdai.services.errors import InvalidInput, NotFound
@@ -29,6 +29,7 @@ from datdai.store import audit
 from datdai.store import schema as s
 from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.web.auth import Principal, log_access, mask_birth, mask_number, require, require_commune
+from datdai.web.dbwork import run_db
 
 PURPOSE = "tra cứu thông tin thửa đất và người sử dụng đất"
 STAFF_READERS = ("admin", "can_bo_du_lieu", "mot_cua", "lanh_dao", "kiem_toan")
@@ -149,27 +150,38 @@ def _parcel_dict(r) -> dict[str, Any]:
             "old_parcel_no": r.old_parcel_no, "rights": []}
 
 
+def _rights_query():
+    hp, r, p, d, h = s.holding_parcels, s.rights, s.parties, s.identity_documents, s.holdings
+    return (select(hp.c.parcel_id, r.c.id.label("r_id"), r.c.code.label("r_code"), r.c.kind.label("r_kind"),
+                   r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end, r.c.origin, r.c.form_of_use,
+                   h.c.code.label("h_code"), p.c.id.label("p_id"), p.c.code.label("p_code"),
+                   p.c.kind.label("p_kind"), p.c.full_name, p.c.gender, p.c.birth_date, p.c.birth_year,
+                   p.c.personal_number, p.c.address.label("p_address"), d.c.id.label("d_id"),
+                   d.c.doc_type, d.c.number)
+            .select_from(hp.join(r, r.c.holding_id == hp.c.holding_id).join(h, h.c.id == hp.c.holding_id)
+                         .join(p, p.c.id == r.c.party_id).outerjoin(d, d.c.party_id == p.c.id))
+            .where(hp.c.parcel_id.in_(bindparam("parcel_ids", expanding=True)))
+            .order_by(hp.c.parcel_id, r.c.id, d.c.id))
+
+
+# built once: statement construction is a measurable part of a lookup (a load-benchmark target)
+RIGHTS_QUERY = _rights_query()
+KEY_QUERY = (select(*PARCEL_COLUMNS)
+             .where(_P.c.commune_code == bindparam("ma_xa"), _P.c.sheet_no == bindparam("so_to"),
+                    _P.c.parcel_no == bindparam("so_thua"))
+             .order_by(_P.c.id).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
 def attach_rights(conn: Connection, parcels_out: list[dict[str, Any]], principal: Principal) -> list[str]:
     """Fill each parcel's ``rights`` (one joined query); returns the access-log subjects touched
     (personal numbers, else document numbers, else party codes)."""
     if not parcels_out:
         return []
-    hp, r, p, d, h = s.holding_parcels, s.rights, s.parties, s.identity_documents, s.holdings
     by_id = {x["id"]: x for x in parcels_out}
-    q = (select(hp.c.parcel_id, r.c.id.label("r_id"), r.c.code.label("r_code"), r.c.kind.label("r_kind"),
-                r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end, r.c.origin, r.c.form_of_use,
-                h.c.code.label("h_code"), p.c.id.label("p_id"), p.c.code.label("p_code"),
-                p.c.kind.label("p_kind"), p.c.full_name, p.c.gender, p.c.birth_date, p.c.birth_year,
-                p.c.personal_number, p.c.address.label("p_address"), d.c.id.label("d_id"),
-                d.c.doc_type, d.c.number)
-         .select_from(hp.join(r, r.c.holding_id == hp.c.holding_id).join(h, h.c.id == hp.c.holding_id)
-                      .join(p, p.c.id == r.c.party_id).outerjoin(d, d.c.party_id == p.c.id))
-         .where(hp.c.parcel_id.in_(list(by_id)))
-         .order_by(hp.c.parcel_id, r.c.id, d.c.id))
     full = full_numbers(principal)
     rights_seen: dict[tuple[int, int], dict[str, Any]] = {}
     subjects: set[str] = set()
-    for x in conn.execute(q):
+    for x in conn.execute(RIGHTS_QUERY, {"parcel_ids": list(by_id)}):
         key = (x.parcel_id, x.r_id)
         right = rights_seen.get(key)
         if right is None:
@@ -211,7 +223,7 @@ def _visible_communes(conn: Connection, principal: Principal) -> list[str] | Non
             "đất. Bắt buộc `ma_xa` trừ khi có `bbox`; cán bộ chỉ xem được xã thuộc phạm vi được giao. "
             "Số định danh che bớt nếu vai trò không cần đầy đủ; mỗi lần trả thông tin người sử dụng đất "
             "được ghi vào nhật ký truy cập.")
-def list_parcels(
+async def list_parcels(
     request: Request,
     principal: Annotated[Principal, Depends(READER)],
     ma_xa: Annotated[str | None, Query(description="mã xã (5 chữ số)", pattern=r"^\d{5}$")] = None,
@@ -229,27 +241,41 @@ def list_parcels(
         raise err
     if ma_xa is not None:
         require_commune(principal, ma_xa)
-    q = select(*PARCEL_COLUMNS)
-    if ma_xa is not None:
-        q = q.where(_P.c.commune_code == ma_xa)
-    if so_to is not None:
-        q = q.where(_P.c.sheet_no == so_to)
-    if so_thua is not None:
-        q = q.where(_P.c.parcel_no == so_thua)
-    if box is not None:
-        x0, y0, x1, y1 = box
-        q = q.where(_P.c.max_x >= x0, _P.c.min_x <= x1, _P.c.max_y >= y0, _P.c.min_y <= y1)
-    with store_of(request).transaction() as conn:
-        if ma_xa is None:
-            visible = _visible_communes(conn, principal)
-            if visible is not None:
-                q = q.where(_P.c.commune_code.in_(visible))
-        rows = conn.execute(q.order_by(_P.c.id).limit(limit + 1).offset(offset)).all()
+    # the blocking database work in one call on a database thread: the read, then the access-log row in its
+    # own short transaction, committed before the answer is sent
+    return await run_db(_list_and_log, store_of(request), principal, ma_xa, so_to, so_thua, box,
+                                   limit, offset, request.url.query)
+
+
+def _list_and_log(store, principal: Principal, ma_xa: str | None, so_to: int | None, so_thua: int | None,
+                  box: tuple[float, float, float, float] | None, limit: int, offset: int,
+                  query: str) -> dict[str, Any]:
+    with store.read() as conn:
+        if ma_xa is not None and so_to is not None and so_thua is not None and box is None:
+            rows = conn.execute(KEY_QUERY, {"ma_xa": ma_xa, "so_to": so_to, "so_thua": so_thua,
+                                            "limit": limit + 1, "offset": offset}).all()
+        else:
+            q = select(*PARCEL_COLUMNS)
+            if ma_xa is not None:
+                q = q.where(_P.c.commune_code == ma_xa)
+            if so_to is not None:
+                q = q.where(_P.c.sheet_no == so_to)
+            if so_thua is not None:
+                q = q.where(_P.c.parcel_no == so_thua)
+            if box is not None:
+                x0, y0, x1, y1 = box
+                q = q.where(_P.c.max_x >= x0, _P.c.min_x <= x1, _P.c.max_y >= y0, _P.c.min_y <= y1)
+            if ma_xa is None:
+                visible = _visible_communes(conn, principal)
+                if visible is not None:
+                    q = q.where(_P.c.commune_code.in_(visible))
+            rows = conn.execute(q.order_by(_P.c.id).limit(limit + 1).offset(offset)).all()
         items = [_parcel_dict(r) for r in rows[:limit]]
         subjects = attach_rights(conn, items, principal)
-        if any(x["rights"] for x in items):
-            resource = (f"parcels/{ma_xa}/{so_to}/{so_thua}" if ma_xa and so_to is not None and so_thua is not None
-                        else f"parcels?{request.url.query}"[:500])
+    if any(x["rights"] for x in items):
+        resource = (f"parcels/{ma_xa}/{so_to}/{so_thua}" if ma_xa and so_to is not None and so_thua is not None
+                    else f"parcels?{query}"[:500])
+        with store.short_write() as conn:
             log_access(conn, principal, action="xem thửa đất", resource=resource, purpose=PURPOSE,
                        subjects=subjects)
     return {"items": items, "limit": limit, "offset": offset, "has_more": len(rows) > limit}
@@ -271,10 +297,12 @@ def get_parcel(
     principal: Annotated[Principal, Depends(READER)],
     parcel_id: Annotated[int, Path(description="mã nội bộ của thửa đất", ge=1, le=MAX_ID)],
 ) -> dict[str, Any]:
-    with store_of(request).transaction() as conn:
+    store = store_of(request)
+    with store.read() as conn:
         out = _one(conn, parcel_id, principal)
         subjects = attach_rights(conn, [out], principal)
-        if out["rights"]:
+    if out["rights"]:
+        with store.short_write() as conn:
             log_access(conn, principal, action="xem thửa đất", resource=f"parcels/{parcel_id}", purpose=PURPOSE,
                        subjects=subjects)
     return out
