@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
 import holidays
+
+from datdai.services.data_files import read_toml
 
 __all__ = [
     "CalendarDataError",
@@ -98,27 +98,9 @@ _TOP_KEYS = {"checked_with_holidays", "day_off", "working_day"}
 _ENTRY_KEYS = {"date", "reason", "source", "note"}
 
 
-def _bundled_text() -> tuple[str, str]:
-    res = resources.files("datdai.services").joinpath("data/calendar_overrides.toml")
-    return res.read_text("utf-8"), "datdai/services/data/calendar_overrides.toml"
-
-
 def load_calendar_overrides(path: str | Path | None = None) -> CalendarOverrides:
     """Read and validate an overrides file (None → the bundled one). Errors name file and entry."""
-    if path is None:
-        text, name = _bundled_text()
-    else:
-        name = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CalendarDataError(f"{name}: không tìm thấy tệp / file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CalendarDataError(f"{name}: không đọc được tệp / cannot read: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CalendarDataError(f"{name}: không đúng cú pháp TOML / invalid TOML: {exc}") from None
+    data, name = read_toml(path, "calendar_overrides.toml", CalendarDataError)
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise CalendarDataError(f"{name}: khóa không hợp lệ / unknown keys: "

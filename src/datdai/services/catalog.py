@@ -12,14 +12,14 @@ from __future__ import annotations
 import functools
 import math
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from datdai.services.data_files import read_toml
 
 __all__ = [
     "ESSENTIAL_CODES",
@@ -231,21 +231,7 @@ def _service(raw: Any) -> ServiceDef:
 
 def load_catalog(path: str | Path | None = None) -> dict[str, ServiceDef]:
     """Read and validate a catalog file (None → the bundled one): services by code."""
-    if path is None:
-        name = "datdai/services/data/catalog.toml"
-        text = resources.files("datdai.services").joinpath("data/catalog.toml").read_text("utf-8")
-    else:
-        name = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CatalogError(f"{name}: không tìm thấy tệp / file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CatalogError(f"{name}: không đọc được tệp / cannot read: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{name}: không đúng cú pháp TOML / invalid TOML: {exc}") from None
+    data, name = read_toml(path, "catalog.toml", CatalogError)
     unknown = set(data) - {"service"}
     if unknown:
         raise CatalogError(f"{name}: khóa không hợp lệ / unknown keys: {', '.join(sorted(unknown))}"
