@@ -13,9 +13,11 @@ it builds the demo province (``datdai.demo.run_demo``), starts ``datdai serve --
 * ``GET /api/v1/exchange/c06/land-by-citizen/{so_dinh_danh}`` — as ``c06``;
 
 the two last authenticated and access-logged (each answer writes its access-log row: the script
-counts the rows before and after). wrk rotates over up to 1,000 keys taken from the store. It
-prints requests/s, latency p50/p90/p99 and the ratio to the baseline, and refuses to call a run
-good when more than 1 % of the answers were not 2xx.
+counts the rows before and after). wrk rotates over up to 1,000 keys taken from the store. Each
+measured run follows ``--warmup`` seconds (default 3) of the same load, not measured: a worker's
+first second (lazy loading, its first full garbage collection, the auth cache) would otherwise
+decide the p99 of a short run. It prints requests/s, latency p50/p90/p99 and the ratio to the
+baseline, and refuses to call a run good when more than 1 % of the answers were not 2xx.
 
 The per-client rate limit (``web/protection.py``, default 50/s per client and worker) would turn
 this one-client benchmark into a measure of 429s, so the server runs with
@@ -178,13 +180,23 @@ def to_ms(value: str) -> float:
     return number * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def run_wrk(wrk: str, base: str, paths: list[str], token: str | None, args, workdir: Path,
-            name: str) -> dict:
+def wrk_script(paths: list[str], token: str | None, workdir: Path, name: str) -> Path:
     paths_file = workdir / f"{name}.paths"
     paths_file.write_text("\n".join(paths) + "\n")
     auth = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
     script = workdir / f"{name}.lua"
     script.write_text(LUA % {"paths": paths_file, "auth": auth})
+    return script
+
+
+def warm_up(wrk: str, base: str, script: Path, args) -> None:
+    """Load not measured: a worker's first seconds (lazy loading, its first full GC, caches)."""
+    if args.warmup > 0:
+        subprocess.run([wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.warmup}s", "-s",
+                        str(script), base], capture_output=True, check=True)
+
+
+def run_wrk(wrk: str, base: str, script: Path, args) -> dict:
     cmd = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
            "-s", str(script), base]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -193,7 +205,7 @@ def run_wrk(wrk: str, base: str, paths: list[str], token: str | None, args, work
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     pct = {p: to_ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
-    return {"name": name, "rps": rps, "requests": total,
+    return {"rps": rps, "requests": total,
             "non_2xx": int(non2xx.group(1)) if non2xx else 0,
             "socket_errors": errors.group(1).strip() if errors else "",
             "p50": pct["50"], "p90": pct["90"], "p99": pct["99"], "raw": out}
@@ -219,8 +231,10 @@ def bench_backend(label: str, url: str, wrk: str, args, workdir: Path) -> list[d
             print("  land-by-citizen không có / not available:",
                   server.get(citizens[0], c06) if citizens else "no citizens", flush=True)
         for name, paths, token in routes:
+            script = wrk_script(paths, token, workdir, f"{label}-{name}")
+            warm_up(wrk, server.base, script, args)
             before = access_log_rows(url)
-            r = run_wrk(wrk, server.base, paths, token, args, workdir, f"{label}-{name}")
+            r = run_wrk(wrk, server.base, script, args)
             r["access_log_rows"] = access_log_rows(url) - before
             r["backend"], r["name"] = label, name
             results.append(r)
@@ -259,6 +273,7 @@ def main() -> None:
     parser.add_argument("--parcels", type=int, default=5000)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sqlite", help="an existing demo SQLite file to reuse")

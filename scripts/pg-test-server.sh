@@ -2,6 +2,8 @@
 # Start (installing it first if needed) a throw-away PostgreSQL + PostGIS on 127.0.0.1 for the tests.
 # Prints the SQLAlchemy URL on stdout. Idempotent: a server already running on the port is reused.
 #   PG_PORT (default 54329), PG_DIR (default /tmp/datdai-pg), PG_VERSION (default: newest installed, else 15)
+#   PG_DURABLE=1: PostgreSQL's own durability settings (fsync, synchronous commit), for benchmarks;
+#   by default the throw-away test server turns them off.
 set -euo pipefail
 PG_PORT="${PG_PORT:-54329}"
 PG_DIR="${PG_DIR:-/tmp/datdai-pg}"
@@ -45,8 +47,9 @@ else
     mkdir -p "$PG_DIR"; chown postgres: "$PG_DIR"; chmod 700 "$PG_DIR"
     as_postgres "$bindir/initdb" -D "$PG_DIR" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >&2
   fi
-  as_postgres "$bindir/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w \
-    -o "-h 127.0.0.1 -p $PG_PORT -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >&2
+  opts="-h 127.0.0.1 -p $PG_PORT -k /tmp"
+  [ "${PG_DURABLE:-0}" = 1 ] || opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  as_postgres "$bindir/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w -o "$opts" start >&2
 fi
 psql_() { "$bindir/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 psql_ -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname='datdai'" | grep -q 1 \

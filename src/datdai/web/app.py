@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from datdai import __version__
 from datdai.store.store import Store
@@ -18,24 +18,24 @@ from datdai.web.api import (
     reviews,
     stats,
 )
+from datdai.web.fast import install_fast_paths
+from datdai.web.hot_routes import install_hot_routes
+from datdai.web.openapi import install_security_docs
 from datdai.web.protection import install_protection
 
 API_PREFIX = "/api/v1"
 
 
-def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX)
-    router.include_router(health.router)
-    router.include_router(calendar.router)
-    router.include_router(auth.router)
-    router.include_router(dossiers.router)
-    router.include_router(stats.router)
-    router.include_router(exchange_partners.router)
-    router.include_router(parcels.router)
-    router.include_router(exchange_c06.router)
-    router.include_router(findings.router)
-    router.include_router(reviews.router)
-    return router
+# in the order routes are matched: the two load-benchmark routes first (each route tried costs µs)
+AREAS = (parcels, exchange_c06, health, calendar, auth, dossiers, stats, exchange_partners, findings, reviews)
+
+
+def include_api(app: FastAPI) -> None:
+    """Each area's router straight under /api/v1 on the app. (Not through one /api/v1 router: since
+    FastAPI 0.16x included routers are walked, not flattened, on every request, and each level of
+    nesting costs every request.)"""
+    for area in AREAS:
+        app.include_router(area.router, prefix=API_PREFIX)
 
 
 def create_app(store: Store) -> FastAPI:
@@ -46,6 +46,9 @@ def create_app(store: Store) -> FastAPI:
         version=__version__,
     )
     app.state.store = store
-    app.include_router(api_router())
+    include_api(app)
+    install_hot_routes(app, [parcels.HOT_ROUTE, exchange_c06.HOT_ROUTE])  # web/hot_routes.py
+    install_security_docs(app)  # bearer / API-key schemes in /openapi.json (web/openapi.py)
+    install_fast_paths(app)  # the hot routes' reader and access-log writer (web/fast.py)
     install_protection(app)  # security headers, limits, CSRF (web/protection.py)
     return app

@@ -32,9 +32,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from datdai.auth.access_log import write_access_log
@@ -44,7 +43,7 @@ from datdai.auth.roles import ROLES, SYSTEM_ROLES
 from datdai.auth.tokens import lookup_token
 
 __all__ = [
-    "Principal", "current_principal", "log_access", "mask_birth", "mask_number", "require",
+    "Principal", "authenticate", "cached_principal", "current_principal", "log_access", "mask_birth", "mask_number", "require",
     "require_commune",
 ]
 
@@ -101,24 +100,52 @@ def _principal_from(kind: str, credential: str, request: Request) -> Principal |
                          personal_number=None, is_system=key.role in SYSTEM_ROLES)
 
 
-def _credentials(request: Request) -> tuple[str, str] | None:
-    auth = request.headers.get("authorization")
-    if auth:
-        scheme, _, value = auth.strip().partition(" ")
+def _credentials_of(authorization: str | None, api_key: str | None) -> tuple[str, str] | None:
+    if authorization:
+        scheme, _, value = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             raise _unauthorized("invalid_request")
         return "bearer", value.strip()
-    key = request.headers.get(API_KEY_HEADER)
-    if key:
-        return "api_key", key.strip()
+    if api_key:
+        return "api_key", api_key.strip()
     return None
 
 
-async def current_principal(
-    request: Request,
-    _bearer: Annotated[str | None, Depends(bearer_scheme)] = None,  # for OpenAPI; headers are read
-    _api_key: Annotated[str | None, Depends(api_key_scheme)] = None,
-) -> Principal:
+def _credentials(request: Request) -> tuple[str, str] | None:
+    return _credentials_of(request.headers.get("authorization"), request.headers.get(API_KEY_HEADER))
+
+
+def _with_client(principal: Principal, client) -> Principal:
+    ip = client[0] if client else None
+    if ip == principal.client_ip:
+        return principal
+    return Principal(username=principal.username, role=principal.role, scopes=principal.scopes,
+                     personal_number=principal.personal_number, is_system=principal.is_system, client_ip=ip)
+
+
+def cached_principal(scope) -> Principal | None:
+    """The caller of an HTTP ``scope`` when its credentials are in the auth cache and fresh, without
+    touching the database; None otherwise (missing, malformed, unknown or not cached: the request
+    then goes the whole way through :func:`authenticate`). For ``web/hot_routes.py``."""
+    authorization = api_key = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            authorization = authorization or value.decode("latin-1")
+        elif name == b"x-api-key":
+            api_key = api_key or value.decode("latin-1")
+    try:
+        creds = _credentials_of(authorization, api_key)
+    except HTTPException:
+        return None
+    if creds is None:
+        return None
+    hit = getattr(scope["app"].state, "auth_cache", {}).get(creds)
+    if hit is None or hit[1] <= time.monotonic():
+        return None
+    return _with_client(hit[0], scope.get("client"))
+
+
+async def authenticate(request: Request) -> Principal:
     """The authenticated caller; 401 with ``WWW-Authenticate`` when credentials are missing,
     malformed, unknown, expired or of a deactivated account."""
     creds = _credentials(request)
@@ -138,12 +165,21 @@ async def current_principal(
             if len(cache) >= CACHE_MAX:
                 cache.clear()
             cache[creds] = (principal, now + ttl)
-    ip = request.client.host if request.client else None
-    if ip != principal.client_ip:
-        principal = Principal(username=principal.username, role=principal.role,
-                              scopes=principal.scopes, personal_number=principal.personal_number,
-                              is_system=principal.is_system, client_ip=ip)
-    return principal
+    return _with_client(principal, request.scope.get("client"))
+
+
+def _secured(dependency):
+    """Mark a dependency as requiring credentials: ``web/openapi.py`` documents the bearer and
+    API-key schemes on every operation that uses it. (The schemes are not FastAPI ``Security``
+    sub-dependencies: each dependency level costs every request tens of µs.)"""
+    dependency.requires_credentials = True
+    return dependency
+
+
+@_secured
+async def current_principal(request: Request) -> Principal:
+    """Any authenticated caller (:func:`authenticate`) as a dependency."""
+    return await authenticate(request)
 
 
 def require(*roles: str):
@@ -154,7 +190,8 @@ def require(*roles: str):
         raise ValueError(f"unknown roles {unknown}" if unknown else "require() needs roles")
     allowed = frozenset(roles)
 
-    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticate(request)
         if principal.role not in allowed:
             raise HTTPException(
                 status_code=403,
@@ -163,7 +200,7 @@ def require(*roles: str):
         return principal
 
     dependency.__name__ = f"require_{'_'.join(roles)}"
-    return dependency
+    return _secured(dependency)
 
 
 def require_commune(principal: Principal, commune_code: str) -> None:

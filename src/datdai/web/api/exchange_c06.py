@@ -10,10 +10,11 @@ A malformed number (not 12 digits) is 422; a citizen with no land right 404. Eve
 or not, is written to the access log with the purpose "thủ tục cư trú" (a lookup by number is a
 processing of that person's data).
 
-Lean by design (a load-benchmark target): one query finds the citizen's parties (their own and the
-groups they belong to, indexed on ``parties.personal_number``, ``identity_documents.number`` and
-``party_members.member_id``), one joined query reads the rights with parcels and houses, then the
-access-log insert.
+Lean by design (a load-benchmark target): one statement finds the citizen's parties (their own and
+the groups they belong to, indexed on ``parties.personal_number``, ``identity_documents.number`` and
+``party_members.member_id``) and reads their rights with parcels and houses; then the access-log row
+(group commit, ``web/access_writer.py``). The plain request is served by a hot route
+(``web/hot_routes.py``) that runs the same code.
 """
 
 from __future__ import annotations
@@ -21,18 +22,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, bindparam, literal, select, union, union_all
+from sqlalchemy import bindparam, func, literal, select, union, union_all
 
 from datdai.store import schema as s
-from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, full_numbers, store_of
-from datdai.web.auth import Principal, log_access, mask_number, require
-from datdai.web.dbwork import run_db
+from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, full_numbers
+from datdai.web.auth import Principal, mask_number, require
+from datdai.web.fast import json_response, log_read, reader_of
+from datdai.web.hot_routes import HotRoute
+from datdai.web.reads import Read, as_float, iso_date
 
 PURPOSE = "thủ tục cư trú"
-C06 = require("he_thong_c06", "admin")
+C06_ROLES = ("he_thong_c06", "admin")
+C06 = require(*C06_ROLES)
 
 router = APIRouter(prefix="/exchange/c06", tags=["kết nối C06 / C06 (residence)"], route_class=VnRoute,
                    responses=ERROR_RESPONSES)
@@ -90,26 +93,30 @@ class LandByCitizen(BaseModel):
                                    "của công dân")
 
 
-def _parties_query():
+def _land_query():
+    """In one statement (one round trip, one snapshot): the citizen's parties — the parties with that
+    number or with an identity document carrying it, and the groups (household, couple) they are
+    members of — and each party's rights with their parcels and assets, one row per right and parcel
+    (a party without rights once, with NULL right columns)."""
     p, d, m = s.parties, s.identity_documents, s.party_members
     number = bindparam("number", type_=p.c.personal_number.type)
-    # the parties with that number, or with an identity document carrying it: a UNION of two index
-    # lookups (an OR of the two lets PostgreSQL fall back to scanning ``parties``)
+    # a UNION of two index lookups (an OR of the two lets PostgreSQL fall back to scanning ``parties``)
     own = union(select(p.c.id).where(p.c.personal_number == number),
                 select(d.c.party_id).where(d.c.number == number))
     groups = select(m.c.group_id).where(m.c.member_id.in_(own))
-    found = union_all(select(p.c.id, literal("TRUC_TIEP").label("via"))
-                      .where(p.c.id.in_(own)),
+    found = union_all(select(p.c.id, literal("TRUC_TIEP").label("via")).where(p.c.id.in_(own)),
                       select(p.c.id, literal("THANH_VIEN").label("via")).where(p.c.id.in_(groups))).subquery()
-    return (select(p.c.id, p.c.code, p.c.kind, p.c.full_name, found.c.via)
-            .join(found, found.c.id == p.c.id).order_by(p.c.id))
-
-
-def _rights_query():
+    # one row per party: a party the citizen both is and is a member of counts as TRUC_TIEP
+    # ("TRUC_TIEP" > "THANH_VIEN")
+    holders = select(found.c.id, func.max(found.c.via).label("via")).group_by(found.c.id).subquery("holders")
     r, h, hp, q, a = s.rights, s.holdings, s.holding_parcels, s.parcels, s.assets
     aq = q.alias("asset_parcel")
-    return (select(r.c.id, r.c.code, r.c.kind, r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end,
-                   r.c.party_id, r.c.asset_id, q.c.id.label("q_id"), q.c.commune_code, q.c.sheet_no,
+    held = (r.join(h, h.c.id == r.c.holding_id)
+            .outerjoin(hp, hp.c.holding_id == h.c.id).outerjoin(q, q.c.id == hp.c.parcel_id)
+            .outerjoin(a, a.c.id == r.c.asset_id).outerjoin(aq, aq.c.id == a.c.parcel_id))
+    return (select(p.c.code.label("p_code"), p.c.kind.label("p_kind"), p.c.full_name, holders.c.via,
+                   r.c.id, r.c.code, r.c.kind, r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end,
+                   r.c.asset_id, q.c.id.label("q_id"), q.c.commune_code, q.c.sheet_no,
                    q.c.parcel_no, q.c.address, q.c.legal_area, q.c.land_use_codes,
                    a.c.code.label("a_code"), a.c.kind.label("a_kind"), a.c.house_type, a.c.building_name,
                    a.c.apartment_no, a.c.floor_area, a.c.floors, a.c.ownership_form, a.c.ownership_term,
@@ -117,29 +124,12 @@ def _rights_query():
                    aq.c.sheet_no.label("aq_sheet"), aq.c.parcel_no.label("aq_parcel"),
                    aq.c.address.label("aq_address"), aq.c.legal_area.label("aq_area"),
                    aq.c.land_use_codes.label("aq_codes"))
-            .select_from(r.join(h, h.c.id == r.c.holding_id)
-                         .outerjoin(hp, hp.c.holding_id == h.c.id).outerjoin(q, q.c.id == hp.c.parcel_id)
-                         .outerjoin(a, a.c.id == r.c.asset_id).outerjoin(aq, aq.c.id == a.c.parcel_id))
-            .where(r.c.party_id.in_(bindparam("party_ids", expanding=True)))
+            .select_from(holders.join(p, p.c.id == holders.c.id).outerjoin(held, r.c.party_id == holders.c.id))
             .order_by(r.c.id, q.c.id))
 
 
-# built once: the statements are compiled once per engine (SQLAlchemy's compiled cache)
-PARTIES_QUERY = _parties_query()
-RIGHTS_QUERY = _rights_query()
-
-
-def _parties_of(conn: Connection, number: str) -> dict[int, tuple[str, str, str, str]]:
-    """party id → (code, kind, full name, via) for the citizen's own parties and their groups."""
-    out: dict[int, tuple[str, str, str, str]] = {}
-    for r in conn.execute(PARTIES_QUERY, {"number": number}):
-        if r.id not in out or r.via == "TRUC_TIEP":
-            out[r.id] = (r.code, r.kind, r.full_name, r.via)
-    return out
-
-
-def _f(v) -> float | None:
-    return None if v is None else float(v)
+# compiled once per dialect (web/reads.py)
+LAND_READ = Read(_land_query())
 
 
 @router.get("/land-by-citizen/{so_dinh_danh}", response_model=LandByCitizen,
@@ -154,40 +144,41 @@ async def land_by_citizen(
     so_dinh_danh: Annotated[str, Path(description="số định danh cá nhân (12 chữ số)",
                                       pattern=r"^\d{12}$", examples=["070065001234"])],
 ) -> Any:
-    # the blocking database work in one call on a database thread: the read, then the access-log row in its
-    # own short transaction, committed before the answer is sent
-    parties, rows = await run_db(_lookup_and_log, store_of(request), principal, so_dinh_danh)
-    return _answer(principal, so_dinh_danh, parties, rows)
+    return await serve_land_by_citizen(request.app, principal, so_dinh_danh)
 
 
-def _lookup_and_log(store, principal: Principal, so_dinh_danh: str) -> tuple[dict, list]:
-    with store.read() as conn:
-        parties = _parties_of(conn, so_dinh_danh)
-        rows = conn.execute(RIGHTS_QUERY, {"party_ids": list(parties)}).all() if parties else []
-    with store.short_write() as conn:
-        log_access(conn, principal, action="tra cứu đất đai theo số định danh",
+async def serve_land_by_citizen(app, principal: Principal, so_dinh_danh: str) -> Response:
+    """One read on the event loop, the access-log row (group commit), the answer. The caller has
+    checked the role and the number's form."""
+    async with reader_of(app).session() as db:
+        rows = await db.fetch(LAND_READ, {"number": so_dinh_danh})
+    # found or not, the lookup is a processing of that person's data: logged before answering
+    await log_read(app, principal, action="tra cứu đất đai theo số định danh",
                    resource=f"exchange/c06/land-by-citizen/{mask_number(so_dinh_danh)}", purpose=PURPOSE,
                    subjects=[so_dinh_danh])
-    return parties, rows
+    return _answer(principal, so_dinh_danh, [x for x in rows if x.id is not None])
 
 
-def _answer(principal: Principal, so_dinh_danh: str, parties: dict, rows: list) -> Any:
+HOT_ROUTE = HotRoute(pattern=r"/api/v1/exchange/c06/land-by-citizen/([0-9]{12})", roles=C06_ROLES,
+                     prepare=lambda _scope, _principal, match: (match.group(1),), serve=serve_land_by_citizen)
+
+
+def _answer(principal: Principal, so_dinh_danh: str, rows: list) -> Response:
     full = full_numbers(principal)
     shown = so_dinh_danh if full else mask_number(so_dinh_danh)
     if not rows:
-        return JSONResponse(status_code=404, content={
+        return json_response(status_code=404, content={
             "detail": f"không có quyền sử dụng đất, sở hữu nhà ở nào của công dân {shown} / "
                       "no land rights or houses for this citizen"})
 
-    def holder(party_id: int) -> dict[str, str]:
-        code, kind, name, via = parties[party_id]
-        return {"party_code": code, "kind": kind, "full_name": name, "via": via}
+    def holder(x) -> dict[str, str]:
+        return {"party_code": x.p_code, "kind": x.p_kind, "full_name": x.full_name, "via": x.via}
 
     def key(pid, commune, sheet, no, address, area, codes) -> dict[str, Any] | None:
         if pid is None:
             return None
         return {"parcel_id": pid, "commune_code": commune, "sheet_no": sheet, "parcel_no": no, "address": address,
-                "legal_area": _f(area), "land_use_codes": codes.split("+") if codes else []}
+                "legal_area": as_float(area), "land_use_codes": codes.split("+") if codes else []}
 
     land: dict[int, dict[str, Any]] = {}
     houses: dict[int, dict[str, Any]] = {}
@@ -197,18 +188,19 @@ def _answer(principal: Principal, so_dinh_danh: str, parties: dict, rows: list) 
                 houses[x.id] = {
                     "right_code": x.code, "asset_code": x.a_code, "kind": x.a_kind, "house_type": x.house_type,
                     "building_name": x.building_name, "apartment_no": x.apartment_no,
-                    "floor_area": _f(x.floor_area), "floors": x.floors, "ownership_form": x.ownership_form,
-                    "ownership_term": x.ownership_term, "share": _f(x.share), "holder": holder(x.party_id),
+                    "floor_area": as_float(x.floor_area), "floors": x.floors, "ownership_form": x.ownership_form,
+                    "ownership_term": x.ownership_term, "share": as_float(x.share), "holder": holder(x),
                     "parcel": key(x.aq_id, x.aq_commune, x.aq_sheet, x.aq_parcel, x.aq_address, x.aq_area,
                                   x.aq_codes)}
             continue
         right = land.get(x.id)
         if right is None:
             right = land[x.id] = {
-                "right_code": x.code, "kind": x.kind, "share": _f(x.share),
+                "right_code": x.code, "kind": x.kind, "share": as_float(x.share),
                 "purpose_codes": x.purpose_codes.split("+") if x.purpose_codes else [], "term": x.term,
-                "term_end": x.term_end, "holder": holder(x.party_id), "parcels": []}
+                "term_end": iso_date(x.term_end), "holder": holder(x), "parcels": []}
         parcel = key(x.q_id, x.commune_code, x.sheet_no, x.parcel_no, x.address, x.legal_area, x.land_use_codes)
         if parcel is not None:
             right["parcels"].append(parcel)
-    return {"so_dinh_danh": shown, "land_rights": list(land.values()), "houses": list(houses.values())}
+    return json_response({"so_dinh_danh": shown, "land_rights": list(land.values()),
+                          "houses": list(houses.values())})

@@ -6,20 +6,24 @@ document numbers are masked and birth dates shown as a year unless the role need
 (``Principal.needs_full_personal_data``). Every response carrying holders is access-logged.
 
 The lookup by key (``ma_xa`` + ``so_to`` + ``so_thua``) is a load-benchmark target, so a page
-costs two indexed queries: the parcels (index on commune, sheet, parcel; geometry not read), then
-their rights, holders and holders' documents in one join (index on ``holding_parcels.parcel_id``),
-plus the access-log insert. The page has no total count (that would be a third query): ``has_more``
-tells whether another page follows. The query mirrors ``store.repository.find_parcels`` but reads
-only the columns the API returns (not the geometry, which ``find_parcels`` decodes).
+costs one statement on the event loop (``web/reads.py``): the parcels (index on commune, sheet,
+parcel; geometry not read) left-joined to their rights, holders and holders' documents (index on
+``holding_parcels.parcel_id``); then the access-log row (group commit, ``web/access_writer.py``).
+The plain request is served by a hot route (``web/hot_routes.py``) running the same code. The page
+has no total count (that would be another query): ``has_more`` tells whether another page follows.
+Other searches (bounding box, partial keys) run on a database thread. The queries mirror
+``store.repository.find_parcels`` but read only the columns the API returns (not the geometry,
+which ``find_parcels`` decodes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, bindparam, select
 
@@ -28,8 +32,11 @@ from datdai.services.errors import InvalidInput, NotFound
 from datdai.store import audit
 from datdai.store import schema as s
 from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
-from datdai.web.auth import Principal, log_access, mask_birth, mask_number, require, require_commune
+from datdai.web.auth import Principal, mask_number, require, require_commune
 from datdai.web.dbwork import run_db
+from datdai.web.fast import json_response, log_read, reader_of
+from datdai.web.hot_routes import HotRoute, plain_int, query_params
+from datdai.web.reads import Read, as_float, iso_date
 
 PURPOSE = "tra cứu thông tin thửa đất và người sử dụng đất"
 STAFF_READERS = ("admin", "can_bo_du_lieu", "mot_cua", "lanh_dao", "kiem_toan")
@@ -137,66 +144,86 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     return values  # type: ignore[return-value]
 
 
-def _opt_float(v) -> float | None:
-    return None if v is None else float(v)
-
-
 def _parcel_dict(r) -> dict[str, Any]:
     bbox = None if r.min_x is None else [r.min_x, r.min_y, r.max_x, r.max_y]
     return {"id": r.id, "commune_code": r.commune_code, "sheet_no": r.sheet_no, "parcel_no": r.parcel_no,
-            "legal_area": _opt_float(r.legal_area), "computed_area": _opt_float(r.computed_area),
+            "legal_area": as_float(r.legal_area), "computed_area": as_float(r.computed_area),
             "land_use_codes": r.land_use_codes.split("+") if r.land_use_codes else [], "address": r.address,
             "srid": r.srid, "bbox": bbox, "identifier": r.identifier, "old_sheet_no": r.old_sheet_no,
             "old_parcel_no": r.old_parcel_no, "rights": []}
 
 
+def _rights_columns(hp, r, h, p, d) -> tuple:
+    return (hp.c.parcel_id, r.c.id.label("r_id"), r.c.code.label("r_code"), r.c.kind.label("r_kind"),
+            r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end, r.c.origin, r.c.form_of_use,
+            h.c.code.label("h_code"), p.c.id.label("p_id"), p.c.code.label("p_code"),
+            p.c.kind.label("p_kind"), p.c.full_name, p.c.gender, p.c.birth_date, p.c.birth_year,
+            p.c.personal_number, p.c.address.label("p_address"), d.c.id.label("d_id"),
+            d.c.doc_type, d.c.number)
+
+
 def _rights_query():
     hp, r, p, d, h = s.holding_parcels, s.rights, s.parties, s.identity_documents, s.holdings
-    return (select(hp.c.parcel_id, r.c.id.label("r_id"), r.c.code.label("r_code"), r.c.kind.label("r_kind"),
-                   r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end, r.c.origin, r.c.form_of_use,
-                   h.c.code.label("h_code"), p.c.id.label("p_id"), p.c.code.label("p_code"),
-                   p.c.kind.label("p_kind"), p.c.full_name, p.c.gender, p.c.birth_date, p.c.birth_year,
-                   p.c.personal_number, p.c.address.label("p_address"), d.c.id.label("d_id"),
-                   d.c.doc_type, d.c.number)
+    return (select(*_rights_columns(hp, r, h, p, d))
             .select_from(hp.join(r, r.c.holding_id == hp.c.holding_id).join(h, h.c.id == hp.c.holding_id)
                          .join(p, p.c.id == r.c.party_id).outerjoin(d, d.c.party_id == p.c.id))
             .where(hp.c.parcel_id.in_(bindparam("parcel_ids", expanding=True)))
             .order_by(hp.c.parcel_id, r.c.id, d.c.id))
 
 
+def _key_with_rights_query():
+    """The page of parcels with that key and, in the same statement, their rights, holders and
+    holders' documents (one row each; a parcel without rights once, with NULL right columns): one
+    round trip and one snapshot."""
+    hp, r, p, d, h = s.holding_parcels, s.rights, s.parties, s.identity_documents, s.holdings
+    page = (select(*PARCEL_COLUMNS)
+            .where(_P.c.commune_code == bindparam("ma_xa"), _P.c.sheet_no == bindparam("so_to"),
+                   _P.c.parcel_no == bindparam("so_thua"))
+            .order_by(_P.c.id).limit(bindparam("limit")).offset(bindparam("offset")).subquery("page"))
+    held = (hp.join(r, r.c.holding_id == hp.c.holding_id).join(h, h.c.id == hp.c.holding_id)
+            .join(p, p.c.id == r.c.party_id).outerjoin(d, d.c.party_id == p.c.id))
+    return (select(*page.c, *_rights_columns(hp, r, h, p, d))
+            .select_from(page.outerjoin(held, hp.c.parcel_id == page.c.id))
+            .order_by(page.c.id, r.c.id, d.c.id))
+
+
 # built once: statement construction is a measurable part of a lookup (a load-benchmark target)
 RIGHTS_QUERY = _rights_query()
-KEY_QUERY = (select(*PARCEL_COLUMNS)
-             .where(_P.c.commune_code == bindparam("ma_xa"), _P.c.sheet_no == bindparam("so_to"),
-                    _P.c.parcel_no == bindparam("so_thua"))
-             .order_by(_P.c.id).limit(bindparam("limit")).offset(bindparam("offset")))
+KEY_READ = Read(_key_with_rights_query())
+ID_READ = Read(select(*PARCEL_COLUMNS).where(_P.c.id == bindparam("parcel_id")))
+RIGHTS_READ = Read(RIGHTS_QUERY, expanding="parcel_ids")
 
 
-def attach_rights(conn: Connection, parcels_out: list[dict[str, Any]], principal: Principal) -> list[str]:
-    """Fill each parcel's ``rights`` (one joined query); returns the access-log subjects touched
-    (personal numbers, else document numbers, else party codes)."""
-    if not parcels_out:
-        return []
+def birth_text(birth_date: dt.date | str | None, birth_year: int | None, full: bool) -> str | None:
+    """``dd/mm/yyyy`` (``full``) or the year; ``birth_date`` as a date or ISO text (raw SQLite)."""
+    if birth_date is not None:
+        if isinstance(birth_date, str):
+            birth_date = dt.date.fromisoformat(birth_date[:10])
+        return birth_date.strftime("%d/%m/%Y") if full else f"{birth_date.year:04d}"
+    return None if birth_year is None else f"{birth_year:04d}"
+
+
+def fill_rights(parcels_out: list[dict[str, Any]], rows, principal: Principal) -> list[str]:
+    """Fill each parcel's ``rights`` from the rows of :data:`RIGHTS_QUERY`; returns the access-log
+    subjects touched (personal numbers, else document numbers, else party codes)."""
     by_id = {x["id"]: x for x in parcels_out}
     full = full_numbers(principal)
     rights_seen: dict[tuple[int, int], dict[str, Any]] = {}
     subjects: set[str] = set()
-    for x in conn.execute(RIGHTS_QUERY, {"parcel_ids": list(by_id)}):
+    for x in rows:
+        if x.r_id is None or x.parcel_id not in by_id:  # a parcel without rights; one beyond the page
+            continue
         key = (x.parcel_id, x.r_id)
         right = rights_seen.get(key)
         if right is None:
-            if x.birth_date is not None:
-                birth = x.birth_date.strftime("%d/%m/%Y") if full else mask_birth(x.birth_date)
-            else:
-                birth = None if x.birth_year is None else f"{x.birth_year:04d}"
             owner = {"party_id": x.p_id, "code": x.p_code, "kind": x.p_kind, "full_name": x.full_name,
-                     "gender": x.gender, "birth": birth,
+                     "gender": x.gender, "birth": birth_text(x.birth_date, x.birth_year, full),
                      "personal_number": x.personal_number if full else mask_number(x.personal_number),
                      "documents": [], "address": x.p_address}
-            right = {"code": x.r_code, "kind": x.r_kind, "share": _opt_float(x.share),
+            right = {"code": x.r_code, "kind": x.r_kind, "share": as_float(x.share),
                      "purpose_codes": x.purpose_codes.split("+") if x.purpose_codes else [],
-                     "term": x.term, "term_end": x.term_end, "origin": x.origin, "form_of_use": x.form_of_use,
-                     "holding_code": x.h_code, "owner": owner}
+                     "term": x.term, "term_end": iso_date(x.term_end), "origin": x.origin,
+                     "form_of_use": x.form_of_use, "holding_code": x.h_code, "owner": owner}
             rights_seen[key] = right
             by_id[x.parcel_id]["rights"].append(right)
             subjects.add(x.personal_number or x.p_code)
@@ -206,6 +233,14 @@ def attach_rights(conn: Connection, parcels_out: list[dict[str, Any]], principal
             if not x.personal_number:
                 subjects.add(x.number)
     return sorted(subjects)
+
+
+def attach_rights(conn: Connection, parcels_out: list[dict[str, Any]], principal: Principal) -> list[str]:
+    """:func:`fill_rights` with the rows read on ``conn``."""
+    if not parcels_out:
+        return []
+    return fill_rights(parcels_out, conn.execute(RIGHTS_QUERY, {"parcel_ids": [x["id"] for x in parcels_out]}),
+                       principal)
 
 
 def _visible_communes(conn: Connection, principal: Principal) -> list[str] | None:
@@ -233,7 +268,7 @@ async def list_parcels(
                                       "của thửa)", max_length=200)] = None,
     limit: Annotated[int, Query(description="số thửa tối đa (1–1000)", ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(description="bỏ qua bao nhiêu thửa", ge=0, le=MAX_ID)] = 0,
-) -> dict[str, Any]:
+) -> Response:
     box = parse_bbox(bbox) if bbox is not None else None
     if ma_xa is None and box is None:
         err = InvalidInput("cần mã xã (ma_xa) hoặc khung bao (bbox) / ma_xa or bbox is required")
@@ -241,71 +276,108 @@ async def list_parcels(
         raise err
     if ma_xa is not None:
         require_commune(principal, ma_xa)
-    # the blocking database work in one call on a database thread: the read, then the access-log row in its
-    # own short transaction, committed before the answer is sent
-    return await run_db(_list_and_log, store_of(request), principal, ma_xa, so_to, so_thua, box,
-                                   limit, offset, request.url.query)
+    if ma_xa is not None and so_to is not None and so_thua is not None and box is None:
+        return await serve_key_lookup(request.app, principal, ma_xa, so_to, so_thua, limit, offset)
+    # a search may scan many rows: on a database thread, off the event loop
+    rows, items, subjects = await run_db(_search, store_of(request), principal, ma_xa, so_to, so_thua,
+                                         box, limit, offset)
+    return await _page(request.app, principal, rows, items, subjects, limit, offset,
+                       f"parcels?{request.url.query}"[:500])
 
 
-def _list_and_log(store, principal: Principal, ma_xa: str | None, so_to: int | None, so_thua: int | None,
-                  box: tuple[float, float, float, float] | None, limit: int, offset: int,
-                  query: str) -> dict[str, Any]:
+async def _page(app, principal: Principal, rows: list, items: list[dict[str, Any]], subjects: list[str],
+                limit: int, offset: int, resource: str) -> Response:
+    if any(x["rights"] for x in items):
+        await log_read(app, principal, action="xem thửa đất", resource=resource, purpose=PURPOSE,
+                       subjects=subjects)
+    return json_response({"items": items, "limit": limit, "offset": offset, "has_more": len(rows) > limit})
+
+
+async def serve_key_lookup(app, principal: Principal, ma_xa: str, so_to: int, so_thua: int, limit: int,
+                           offset: int) -> Response:
+    """The lookup by key (a load-benchmark target): one read on the event loop (the parcels and
+    their rights), the access-log row (group commit), the page. The caller has checked role and
+    commune."""
+    async with reader_of(app).session() as db:
+        rows = await db.fetch(KEY_READ, {"ma_xa": ma_xa, "so_to": so_to, "so_thua": so_thua,
+                                         "limit": limit + 1, "offset": offset})
+    parcels_seen: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        if r.id not in parcels_seen:
+            parcels_seen[r.id] = _parcel_dict(r)
+    found = list(parcels_seen.values())
+    items = found[:limit]
+    subjects = fill_rights(items, rows, principal)
+    return await _page(app, principal, found, items, subjects, limit, offset, f"parcels/{ma_xa}/{so_to}/{so_thua}")
+
+
+_KEY_PARAMS = frozenset({"ma_xa", "so_to", "so_thua", "bbox", "limit", "offset"})
+_COMMUNE = re.compile(r"[0-9]{5}")
+
+
+def _prepare_key_lookup(scope, principal: Principal, _match) -> tuple | None:
+    """The arguments of :func:`serve_key_lookup` for a plain lookup by key (see ``web/hot_routes.py``)."""
+    q = query_params(scope, _KEY_PARAMS)
+    if q is None or "bbox" in q:
+        return None
+    ma_xa = q.get("ma_xa")
+    so_to = plain_int(q.get("so_to"), 0, MAX_ID)
+    so_thua = plain_int(q.get("so_thua"), 0, MAX_ID)
+    limit = plain_int(q.get("limit", "100"), 1, 1000)
+    offset = plain_int(q.get("offset", "0"), 0, MAX_ID)
+    if ma_xa is None or not _COMMUNE.fullmatch(ma_xa) or None in (so_to, so_thua, limit, offset) \
+            or not principal.can_see_commune(ma_xa):
+        return None
+    return ma_xa, so_to, so_thua, limit, offset
+
+
+HOT_ROUTE = HotRoute(pattern=r"/api/v1/parcels", roles=STAFF_READERS, prepare=_prepare_key_lookup,
+                     serve=serve_key_lookup)
+
+
+def _search(store, principal: Principal, ma_xa: str | None, so_to: int | None, so_thua: int | None,
+            box: tuple[float, float, float, float] | None, limit: int, offset: int):
+    q = select(*PARCEL_COLUMNS)
+    if ma_xa is not None:
+        q = q.where(_P.c.commune_code == ma_xa)
+    if so_to is not None:
+        q = q.where(_P.c.sheet_no == so_to)
+    if so_thua is not None:
+        q = q.where(_P.c.parcel_no == so_thua)
+    if box is not None:
+        x0, y0, x1, y1 = box
+        q = q.where(_P.c.max_x >= x0, _P.c.min_x <= x1, _P.c.max_y >= y0, _P.c.min_y <= y1)
     with store.read() as conn:
-        if ma_xa is not None and so_to is not None and so_thua is not None and box is None:
-            rows = conn.execute(KEY_QUERY, {"ma_xa": ma_xa, "so_to": so_to, "so_thua": so_thua,
-                                            "limit": limit + 1, "offset": offset}).all()
-        else:
-            q = select(*PARCEL_COLUMNS)
-            if ma_xa is not None:
-                q = q.where(_P.c.commune_code == ma_xa)
-            if so_to is not None:
-                q = q.where(_P.c.sheet_no == so_to)
-            if so_thua is not None:
-                q = q.where(_P.c.parcel_no == so_thua)
-            if box is not None:
-                x0, y0, x1, y1 = box
-                q = q.where(_P.c.max_x >= x0, _P.c.min_x <= x1, _P.c.max_y >= y0, _P.c.min_y <= y1)
-            if ma_xa is None:
-                visible = _visible_communes(conn, principal)
-                if visible is not None:
-                    q = q.where(_P.c.commune_code.in_(visible))
-            rows = conn.execute(q.order_by(_P.c.id).limit(limit + 1).offset(offset)).all()
+        if ma_xa is None:
+            visible = _visible_communes(conn, principal)
+            if visible is not None:
+                q = q.where(_P.c.commune_code.in_(visible))
+        rows = conn.execute(q.order_by(_P.c.id).limit(limit + 1).offset(offset)).all()
         items = [_parcel_dict(r) for r in rows[:limit]]
         subjects = attach_rights(conn, items, principal)
-    if any(x["rights"] for x in items):
-        resource = (f"parcels/{ma_xa}/{so_to}/{so_thua}" if ma_xa and so_to is not None and so_thua is not None
-                    else f"parcels?{query}"[:500])
-        with store.short_write() as conn:
-            log_access(conn, principal, action="xem thửa đất", resource=resource, purpose=PURPOSE,
-                       subjects=subjects)
-    return {"items": items, "limit": limit, "offset": offset, "has_more": len(rows) > limit}
-
-
-def _one(conn: Connection, parcel_id: int, principal: Principal) -> dict[str, Any]:
-    r = conn.execute(select(*PARCEL_COLUMNS).where(_P.c.id == parcel_id)).first()
-    if r is None:
-        raise NotFound(f"không có thửa đất #{parcel_id} / no such parcel")
-    require_commune(principal, r.commune_code)
-    return _parcel_dict(r)
+    return rows, items, subjects
 
 
 @router.get("/{parcel_id}", response_model=ParcelOut, summary="Một thửa đất / one parcel",
             description="Thửa đất theo mã nội bộ, kèm quyền và người sử dụng đất (ghi nhật ký truy cập).",
             responses={404: {"description": "không có thửa đất"}})
-def get_parcel(
+async def get_parcel(
     request: Request,
     principal: Annotated[Principal, Depends(READER)],
     parcel_id: Annotated[int, Path(description="mã nội bộ của thửa đất", ge=1, le=MAX_ID)],
-) -> dict[str, Any]:
-    store = store_of(request)
-    with store.read() as conn:
-        out = _one(conn, parcel_id, principal)
-        subjects = attach_rights(conn, [out], principal)
+) -> Any:
+    async with reader_of(request.app).session() as db:
+        rows = await db.fetch(ID_READ, {"parcel_id": parcel_id})
+        if not rows:
+            raise NotFound(f"không có thửa đất #{parcel_id} / no such parcel")
+        require_commune(principal, rows[0].commune_code)
+        out = _parcel_dict(rows[0])
+        rights = await db.fetch(RIGHTS_READ, {"parcel_ids": [parcel_id]})
+    subjects = fill_rights([out], rights, principal)
     if out["rights"]:
-        with store.short_write() as conn:
-            log_access(conn, principal, action="xem thửa đất", resource=f"parcels/{parcel_id}", purpose=PURPOSE,
-                       subjects=subjects)
-    return out
+        await log_read(request.app, principal, action="xem thửa đất", resource=f"parcels/{parcel_id}",
+                       purpose=PURPOSE, subjects=subjects)
+    return json_response(out)
 
 
 @router.get("/{parcel_id}/history", response_model=ParcelHistory,
