@@ -105,3 +105,27 @@ def test_openapi_security_on_exactly_the_routes_that_need_credentials(store):
     assert schemes["api_key"] == {"type": "apiKey", "description": schemes["api_key"]["description"],
                                   "in": "header", "name": "X-API-Key"}
     assert schemes["bearer"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+
+
+def test_hot_statements_only_search_indexes_on_sqlite(store):
+    """The hot routes' statements never scan a table (a parenthesised join once made SQLite read
+    every right of the store for each parcel lookup)."""
+    if store.backend != "sqlite":
+        return
+    import re
+    import sqlite3
+
+    load_land(store)
+    conn = sqlite3.connect(store.engine.url.database)
+    try:
+        for read, params in [
+            (parcels.KEY_READ, {"ma_xa": "25216", "so_to": 12, "so_thua": 2, "limit": 101, "offset": 0}),
+            (exchange_c06.LAND_READ, {"number": AN}),
+            (parcels.ID_READ, {"parcel_id": 1}),
+        ]:
+            sql, values = read.sql(store.engine.dialect, params)
+            plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, values)]
+            scans = [step for step in plan if re.match(r"(SCAN|MATERIALIZE) (?!page\b|holders\b|anon_)", step)]
+            assert not scans, (read.statement, plan)
+    finally:
+        conn.close()

@@ -111,7 +111,10 @@ def _land_query():
     holders = select(found.c.id, func.max(found.c.via).label("via")).group_by(found.c.id).subquery("holders")
     r, h, hp, q, a = s.rights, s.holdings, s.holding_parcels, s.parcels, s.assets
     aq = q.alias("asset_parcel")
-    held = (r.join(h, h.c.id == r.c.holding_id)
+    # flat LEFT JOINs (a parenthesised "LEFT JOIN (rights JOIN …)" is materialised in full by SQLite);
+    # every right has its holding
+    held = (holders.join(p, p.c.id == holders.c.id).outerjoin(r, r.c.party_id == holders.c.id)
+            .outerjoin(h, h.c.id == r.c.holding_id)
             .outerjoin(hp, hp.c.holding_id == h.c.id).outerjoin(q, q.c.id == hp.c.parcel_id)
             .outerjoin(a, a.c.id == r.c.asset_id).outerjoin(aq, aq.c.id == a.c.parcel_id))
     return (select(p.c.code.label("p_code"), p.c.kind.label("p_kind"), p.c.full_name, holders.c.via,
@@ -124,7 +127,7 @@ def _land_query():
                    aq.c.sheet_no.label("aq_sheet"), aq.c.parcel_no.label("aq_parcel"),
                    aq.c.address.label("aq_address"), aq.c.legal_area.label("aq_area"),
                    aq.c.land_use_codes.label("aq_codes"))
-            .select_from(holders.join(p, p.c.id == holders.c.id).outerjoin(held, r.c.party_id == holders.c.id))
+            .select_from(held)
             .order_by(r.c.id, q.c.id))
 
 

@@ -180,10 +180,15 @@ def _key_with_rights_query():
             .where(_P.c.commune_code == bindparam("ma_xa"), _P.c.sheet_no == bindparam("so_to"),
                    _P.c.parcel_no == bindparam("so_thua"))
             .order_by(_P.c.id).limit(bindparam("limit")).offset(bindparam("offset")).subquery("page"))
-    held = (hp.join(r, r.c.holding_id == hp.c.holding_id).join(h, h.c.id == hp.c.holding_id)
-            .join(p, p.c.id == r.c.party_id).outerjoin(d, d.c.party_id == p.c.id))
+    # flat LEFT JOINs, not "page LEFT JOIN (holding_parcels JOIN rights …)": SQLite materialises such
+    # a parenthesised join in full (every right of the store) for each lookup. A holding without
+    # rights gives a row with NULL right columns, which fill_rights skips.
     return (select(*page.c, *_rights_columns(hp, r, h, p, d))
-            .select_from(page.outerjoin(held, hp.c.parcel_id == page.c.id))
+            .select_from(page.outerjoin(hp, hp.c.parcel_id == page.c.id)
+                         .outerjoin(r, r.c.holding_id == hp.c.holding_id)
+                         .outerjoin(h, h.c.id == hp.c.holding_id)
+                         .outerjoin(p, p.c.id == r.c.party_id)
+                         .outerjoin(d, d.c.party_id == p.c.id))
             .order_by(page.c.id, r.c.id, d.c.id))
 
 
