@@ -29,7 +29,6 @@ class AccessEntry:
 
 # built once (statement construction is a measurable part of a logged API request)
 _INSERT_ENTRY = access_log.insert().returning(access_log.c.id)
-_INSERT_ENTRIES = access_log.insert().returning(access_log.c.id, sort_by_parameter_order=True)
 _INSERT_SUBJECTS = access_log_subjects.insert()
 
 
@@ -53,23 +52,6 @@ def write_access_log(conn: Connection, *, username: str, role: str, action: str,
     if unique:
         conn.execute(_INSERT_SUBJECTS, [{"log_id": log_id, "subject": s} for s in unique])
     return log_id
-
-
-def write_access_log_many(conn: Connection, entries: Sequence[dict]) -> list[int]:
-    """Several entries (keyword arguments of :func:`write_access_log` each) in two statements;
-    their ids, in order."""
-    if not entries:
-        return []
-    rows = [entry_row(**e) for e in entries]
-    if len(rows) == 1:
-        ids = [conn.execute(_INSERT_ENTRY, rows[0][0]).scalar_one()]
-    else:
-        ids = list(conn.execute(_INSERT_ENTRIES, [r for r, _ in rows]).scalars())
-    subjects = [{"log_id": log_id, "subject": s} for log_id, (_, unique) in zip(ids, rows, strict=True)
-                for s in unique]
-    if subjects:
-        conn.execute(_INSERT_SUBJECTS, subjects)
-    return ids
 
 
 def query_access_log(conn: Connection, *, username: str | None = None, role: str | None = None,
