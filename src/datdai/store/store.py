@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
@@ -17,8 +16,6 @@ from datdai.store.db import StoreError, backend_name, make_engine, redact, resol
 class Store:
     url: str
     engine: Engine
-    _write_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False,
-                                        compare=False)
 
     @property
     def backend(self) -> str:
@@ -41,22 +38,6 @@ class Store:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
-
-    @contextmanager
-    def short_write(self) -> Iterator[Connection]:
-        """A short write transaction (e.g. one access-log row), committed when the block ends.
-
-        On SQLite only one connection can write at a time, and a connection that finds the database
-        locked waits in SQLite's busy handler, which sleeps in growing steps (up to 100 ms); many
-        threads of one server process writing at once therefore queue behind those sleeps. Here the
-        threads of a process take turns on a lock instead, so at most one per process waits on
-        SQLite. On PostgreSQL this is :meth:`transaction`."""
-        if self.engine.dialect.name == "sqlite":
-            with self._write_lock, self.engine.begin() as conn:
-                yield conn
-        else:
-            with self.engine.begin() as conn:
-                yield conn
 
     def close(self) -> None:
         self.engine.dispose()
