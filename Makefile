@@ -22,6 +22,7 @@ demo: install
 ## The whole test suite, on SQLite and on a PostgreSQL/PostGIS it starts (installing it if needed)
 test: install
 	scripts/ensure-java.sh
+	scripts/ensure-debian.sh
 	DATDAI_TEST_PG_URL="$$(scripts/pg-test-server.sh)" DATDAI_REQUIRE_PG=1 \
 	  $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
