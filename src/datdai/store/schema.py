@@ -701,3 +701,19 @@ access_log_subjects = Table(
     Index(None, "subject"),
     Index(None, "log_id"),
 )
+
+# Sections II-IV of the monthly Project 06 report (problems, next month's tasks, proposals): text
+# the office enters per month. scope_code: the office's province or commune code, '' = whole store.
+report_texts = Table(
+    "report_texts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope_code", String(16), nullable=False),
+    Column("month", String(7), nullable=False),  # YYYY-MM
+    Column("problems", Text, nullable=False, default=""),
+    Column("tasks", Text, nullable=False, default=""),
+    Column("proposals", Text, nullable=False, default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", Text, nullable=False),
+    UniqueConstraint("scope_code", "month"),
+)
