@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from datdai.store.schema import parcels
-from tests.services.dossier_helpers import BINH
+from datdai.store.schema import parcels, parties
+from tests.services.dossier_helpers import AN, BINH
 from tests.web.api.dossier_api_helpers import OTHER_CLERK, is_masked, make_api
 
 URL = "/api/v1/parcels"
@@ -35,7 +35,7 @@ def test_needs_credentials(api):
 def test_wrong_role_and_scope(api):
     pid = _id(api, 1)
     for path in (URL + "?ma_xa=25216", f"{URL}/{pid}", f"{URL}/{pid}/history"):
-        for user in ("c06", "congchung", "an"):
+        for user in ("c06", "congchung", "thue"):
             assert api.client.get(path, headers=api.h(user)).status_code == 403, (path, user)
         r = api.client.get(path, headers=api.h(OTHER_CLERK))
         assert r.status_code == 403 and "phạm vi" in r.json()["detail"]
@@ -76,6 +76,10 @@ def test_one_parcel_history_bbox_and_pages(api):
     assert one["id"] == pid and {x["code"] for x in one["rights"]} == {"R1", "R2"}
     household = one["rights"][0]["owner"]
     assert household["code"] == "H1" and household["kind"] == "HO_GIA_DINH"
+    members = household["members"]
+    assert [(m["code"], m["role"], m["share"]) for m in members] == [("P1", "chu_ho", 0.5), ("P2", "vo", 0.5)]
+    assert members[0]["full_name"] == "Nguyễn Văn An" and members[0]["birth"] == "02/03/1965"  # dulieu: full
+    assert one["rights"][1]["owner"]["members"] == one["rights"][0]["owner"]["members"]  # R2: same holder
     assert api.access_log("dulieu")[0].resource == f"parcels/{pid}"
 
     h = api.client.get(f"{URL}/{pid}/history", headers=api.h("lanhdao"))
@@ -111,3 +115,48 @@ def test_bad_input_is_4xx(api):
         r = api.client.get(URL + path, headers=h)
         assert r.status_code in (404, 422), (path, r.text)
     assert api.access_log("dulieu") == []
+
+
+def _parcel_nos(page) -> list[int]:
+    return [x["parcel_no"] for x in page["items"]]
+
+
+def test_a_citizen_sees_only_the_parcels_they_hold_a_right_on(api):
+    with api.store.transaction() as conn:  # as reconciliation would: An's number confirmed on P1
+        conn.execute(parties.update().where(parties.c.code == "P1").values(personal_number=AN))
+    one, two, three = _id(api, 1), _id(api, 2), _id(api, 3)
+    an, binh = api.h("an"), api.h("binh")
+
+    # An: parcel 1, through the household H1 he is a member of; no commune needed
+    r = api.client.get(URL, headers=an)
+    assert r.status_code == 200, r.text
+    assert _parcel_nos(r.json()) == [1]
+    members = {m["code"]: m for m in r.json()["items"][0]["rights"][0]["owner"]["members"]}
+    assert members["P1"]["personal_number"] == AN and members["P1"]["birth"] == "02/03/1965"  # his own
+    assert members["P2"]["birth"] == "1968"  # his co-holder's: the year only
+    assert _parcel_nos(api.client.get(URL, params=KEY, headers=an).json()) == []  # not his
+    assert _parcel_nos(api.client.get(URL, params={"ma_xa": "25216", "so_thua": 1}, headers=an).json()) == [1]
+    assert _parcel_nos(api.client.get(URL, params={"bbox": "0,0,9e9,9e9"}, headers=an).json()) == [1]
+    assert api.client.get(f"{URL}/{one}", headers=an).status_code == 200
+    assert api.client.get(f"{URL}/{one}/history", headers=an).status_code == 200
+    for pid in (two, three):
+        for path in (f"{URL}/{pid}", f"{URL}/{pid}/history"):
+            r = api.client.get(path, headers=an)
+            assert r.status_code == 403 and "công dân" in r.json()["detail"].lower(), (path, r.text)
+
+    # Bình: parcel 1 as a member of H1, parcels 2 and 3 by her own right R4 (holding B2)
+    page = api.client.get(URL, headers=binh).json()
+    assert _parcel_nos(page) == [1, 2, 3]
+    two_out = page["items"][1]
+    r4 = next(x for x in two_out["rights"] if x["code"] == "R4")
+    assert r4["owner"]["documents"] == [{"doc_type": "CCCD", "number": BINH}]  # her own document
+    r3 = next(x for x in two_out["rights"] if x["code"] == "R3")  # the co-holder, an organisation
+    assert is_masked(r3["owner"]["documents"][0]["number"], "3800123456")
+    h1 = page["items"][0]["rights"][0]["owner"]["members"]
+    assert next(m for m in h1 if m["code"] == "P1")["personal_number"] == AN[:4] + "******" + AN[-2:]
+    assert api.client.get(f"{URL}/{two}", headers=binh).status_code == 200
+    # every answer that carried holders is in the access log
+    resources = sorted(x.resource for x in api.access_log("an"))
+    assert resources == sorted(["parcels?", "parcels?ma_xa=25216&so_thua=1", "parcels?bbox=0%2C0%2C9e9%2C9e9",
+                                f"parcels/{one}"]), resources
+    assert AN in api.access_log("an")[0].subjects and len(api.access_log("binh")) == 2

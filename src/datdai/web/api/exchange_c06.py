@@ -1,10 +1,10 @@
 """C06 (Ministry of Public Security) exchange: GET /api/v1/exchange/c06/land-by-citizen/{so_dinh_danh}.
 
 Who: the C06 system client (``he_thong_c06``) and ``admin``. The land rights and houses of a
-citizen, for residence procedures (đăng ký cư trú: proof of a lawful residence). A citizen is
-found by the personal number confirmed on a land-user record (``parties.personal_number``) or by
-an identity document carrying that number (a CCCD recorded before reconciliation). Rights held
-through a household or a married couple the citizen is a member of count too (``via`` says how).
+citizen, for residence procedures (đăng ký cư trú: proof of a lawful residence). Whose land it
+is: ``store/ownership.py`` (the number confirmed on a land-user record, or an identity document
+carrying it; rights held through a household or a couple the citizen is a member of count too,
+``via`` says how).
 
 A malformed number (not 12 digits) is 422; a citizen with no land right 404. Every lookup, found
 or not, is written to the access log with the purpose "thủ tục cư trú" (a lookup by number is a
@@ -24,9 +24,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam, func, literal, select, union, union_all
+from sqlalchemy import select
 
 from datdai.store import schema as s
+from datdai.store.ownership import citizen_parties, number_param
 from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, full_numbers
 from datdai.web.auth import Principal, mask_number, require
 from datdai.web.fast import json_response, log_read, reader_of
@@ -98,17 +99,8 @@ def _land_query():
     number or with an identity document carrying it, and the groups (household, couple) they are
     members of — and each party's rights with their parcels and assets, one row per right and parcel
     (a party without rights once, with NULL right columns)."""
-    p, d, m = s.parties, s.identity_documents, s.party_members
-    number = bindparam("number", type_=p.c.personal_number.type)
-    # a UNION of two index lookups (an OR of the two lets PostgreSQL fall back to scanning ``parties``)
-    own = union(select(p.c.id).where(p.c.personal_number == number),
-                select(d.c.party_id).where(d.c.number == number))
-    groups = select(m.c.group_id).where(m.c.member_id.in_(own))
-    found = union_all(select(p.c.id, literal("TRUC_TIEP").label("via")).where(p.c.id.in_(own)),
-                      select(p.c.id, literal("THANH_VIEN").label("via")).where(p.c.id.in_(groups))).subquery()
-    # one row per party: a party the citizen both is and is a member of counts as TRUC_TIEP
-    # ("TRUC_TIEP" > "THANH_VIEN")
-    holders = select(found.c.id, func.max(found.c.via).label("via")).group_by(found.c.id).subquery("holders")
+    p = s.parties
+    holders = citizen_parties(number_param())
     r, h, hp, q, a = s.rights, s.holdings, s.holding_parcels, s.parcels, s.assets
     aq = q.alias("asset_parcel")
     # flat LEFT JOINs (a parenthesised "LEFT JOIN (rights JOIN …)" is materialised in full by SQLite);

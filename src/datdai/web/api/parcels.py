@@ -1,9 +1,13 @@
 """Parcels over HTTP: GET /api/v1/parcels, GET /parcels/{id}, GET /parcels/{id}/history.
 
-Who: office staff (admin, can_bo_du_lieu, mot_cua, lanh_dao, kiem_toan) within their communes. A
-parcel comes with the rights on its holding(s) and their holders; holders' personal numbers and
-document numbers are masked and birth dates shown as a year unless the role needs them
-(``Principal.needs_full_personal_data``). Every response carrying holders is access-logged.
+Who: office staff (admin, can_bo_du_lieu, mot_cua, lanh_dao, kiem_toan) within their communes, and
+citizens (cong_dan) for the parcels they hold a right on, directly or as a member of a household,
+couple or group (``store/ownership.py``; the same definition as C06's ``land-by-citizen``). A
+parcel comes with the rights on its holding(s) and their holders, a group holder (household,
+couple) with its members; holders' personal numbers and document numbers are masked and birth
+dates shown as a year unless the role needs them (``Principal.needs_full_personal_data``) — a
+citizen sees their own in full, their co-holders' masked. Every response carrying holders is
+access-logged.
 
 The lookup by key (``ma_xa`` + ``so_to`` + ``so_thua``) is a load-benchmark target, so a page
 costs one statement on the event loop (``web/reads.py``): the parcels (index on commune, sheet,
@@ -23,14 +27,16 @@ import math
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, literal, select
 
+from datdai.auth.roles import CITIZEN
 from datdai.auth.users import as_utc
 from datdai.services.errors import InvalidInput, NotFound
 from datdai.store import audit
 from datdai.store import schema as s
+from datdai.store.ownership import citizen_parcel_ids, number_param
 from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.web.auth import Principal, mask_number, require, require_commune
 from datdai.web.dbwork import run_db
@@ -40,7 +46,7 @@ from datdai.web.reads import Read, as_float, iso_date
 
 PURPOSE = "tra cứu thông tin thửa đất và người sử dụng đất"
 STAFF_READERS = ("admin", "can_bo_du_lieu", "mot_cua", "lanh_dao", "kiem_toan")
-READER = require(*STAFF_READERS)
+READER = require(*STAFF_READERS, CITIZEN)
 
 router = APIRouter(prefix="/parcels", tags=["thửa đất / parcels"], route_class=VnRoute,
                    responses=ERROR_RESPONSES)
@@ -53,6 +59,17 @@ class DocumentOut(BaseModel):
     number: str = Field(description="số giấy tờ (che bớt nếu vai trò không cần đầy đủ)")
 
 
+class MemberOut(BaseModel):
+    party_id: int = Field(description="mã nội bộ của thành viên")
+    code: str = Field(description="mã người (thành viên) trong dữ liệu")
+    full_name: str = Field(description="họ tên thành viên")
+    gender: str | None = Field(description="giới tính")
+    birth: str | None = Field(description="ngày sinh dd/mm/yyyy (chỉ năm sinh nếu vai trò không cần đầy đủ)")
+    personal_number: str | None = Field(description="số định danh cá nhân (che bớt nếu vai trò không cần đầy đủ)")
+    role: str | None = Field(description="vai trò trong hộ, nhóm: chu_ho (chủ hộ), vo, chong, con, thanh_vien…")
+    share: float | None = Field(description="phần quyền của thành viên (0–1), nếu có")
+
+
 class OwnerOut(BaseModel):
     party_id: int = Field(description="mã nội bộ của người sử dụng đất")
     code: str = Field(description="mã người sử dụng đất trong dữ liệu")
@@ -63,6 +80,8 @@ class OwnerOut(BaseModel):
     personal_number: str | None = Field(description="số định danh cá nhân (che bớt nếu vai trò không cần đầy đủ)")
     documents: list[DocumentOut] = Field(description="giấy tờ nhân thân / pháp nhân")
     address: str | None = Field(description="địa chỉ")
+    members: list[MemberOut] = Field(description="thành viên của hộ gia đình, vợ chồng, nhóm người sử dụng đất "
+                                     "(trống với cá nhân, tổ chức)")
 
 
 class RightOut(BaseModel):
@@ -153,22 +172,36 @@ def _parcel_dict(r) -> dict[str, Any]:
             "old_parcel_no": r.old_parcel_no, "rights": []}
 
 
+_M = s.party_members
+_MP = s.parties.alias("member")
+
+
 def _rights_columns(hp, r, h, p, d) -> tuple:
     return (hp.c.parcel_id, r.c.id.label("r_id"), r.c.code.label("r_code"), r.c.kind.label("r_kind"),
             r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end, r.c.origin, r.c.form_of_use,
             h.c.code.label("h_code"), p.c.id.label("p_id"), p.c.code.label("p_code"),
             p.c.kind.label("p_kind"), p.c.full_name, p.c.gender, p.c.birth_date, p.c.birth_year,
             p.c.personal_number, p.c.address.label("p_address"), d.c.id.label("d_id"),
-            d.c.doc_type, d.c.number)
+            d.c.doc_type, d.c.number, _M.c.id.label("m_row"), _M.c.role.label("m_role"),
+            _M.c.share.label("m_share"), _MP.c.id.label("m_id"), _MP.c.code.label("m_code"),
+            _MP.c.full_name.label("m_name"), _MP.c.gender.label("m_gender"),
+            _MP.c.birth_date.label("m_birth_date"), _MP.c.birth_year.label("m_birth_year"),
+            _MP.c.personal_number.label("m_number"))
+
+
+def _with_members(joined, p):
+    """A holder's members (household, couple, group) joined flat: a row per (document, member)."""
+    return joined.outerjoin(_M, _M.c.group_id == p.c.id).outerjoin(_MP, _MP.c.id == _M.c.member_id)
 
 
 def _rights_query():
     hp, r, p, d, h = s.holding_parcels, s.rights, s.parties, s.identity_documents, s.holdings
     return (select(*_rights_columns(hp, r, h, p, d))
-            .select_from(hp.join(r, r.c.holding_id == hp.c.holding_id).join(h, h.c.id == hp.c.holding_id)
-                         .join(p, p.c.id == r.c.party_id).outerjoin(d, d.c.party_id == p.c.id))
+            .select_from(_with_members(
+                hp.join(r, r.c.holding_id == hp.c.holding_id).join(h, h.c.id == hp.c.holding_id)
+                .join(p, p.c.id == r.c.party_id).outerjoin(d, d.c.party_id == p.c.id), p))
             .where(hp.c.parcel_id.in_(bindparam("parcel_ids", expanding=True)))
-            .order_by(hp.c.parcel_id, r.c.id, d.c.id))
+            .order_by(hp.c.parcel_id, r.c.id, d.c.id, _M.c.id))
 
 
 def _key_with_rights_query():
@@ -184,18 +217,20 @@ def _key_with_rights_query():
     # a parenthesised join in full (every right of the store) for each lookup. A holding without
     # rights gives a row with NULL right columns, which fill_rights skips.
     return (select(*page.c, *_rights_columns(hp, r, h, p, d))
-            .select_from(page.outerjoin(hp, hp.c.parcel_id == page.c.id)
-                         .outerjoin(r, r.c.holding_id == hp.c.holding_id)
-                         .outerjoin(h, h.c.id == hp.c.holding_id)
-                         .outerjoin(p, p.c.id == r.c.party_id)
-                         .outerjoin(d, d.c.party_id == p.c.id))
-            .order_by(page.c.id, r.c.id, d.c.id))
+            .select_from(_with_members(page.outerjoin(hp, hp.c.parcel_id == page.c.id)
+                                       .outerjoin(r, r.c.holding_id == hp.c.holding_id)
+                                       .outerjoin(h, h.c.id == hp.c.holding_id)
+                                       .outerjoin(p, p.c.id == r.c.party_id)
+                                       .outerjoin(d, d.c.party_id == p.c.id), p))
+            .order_by(page.c.id, r.c.id, d.c.id, _M.c.id))
 
 
 # built once: statement construction is a measurable part of a lookup (a load-benchmark target)
 RIGHTS_QUERY = _rights_query()
 KEY_READ = Read(_key_with_rights_query())
 ID_READ = Read(select(*PARCEL_COLUMNS).where(_P.c.id == bindparam("parcel_id")))
+OWNED = select(literal(1)).where(bindparam("parcel_id").in_(citizen_parcel_ids(number_param())))
+OWNED_READ = Read(OWNED)
 RIGHTS_READ = Read(RIGHTS_QUERY, expanding="parcel_ids")
 
 
@@ -212,31 +247,50 @@ def fill_rights(parcels_out: list[dict[str, Any]], rows, principal: Principal) -
     """Fill each parcel's ``rights`` from the rows of :data:`RIGHTS_QUERY`; returns the access-log
     subjects touched (personal numbers, else document numbers, else party codes)."""
     by_id = {x["id"]: x for x in parcels_out}
-    full = full_numbers(principal)
-    rights_seen: dict[tuple[int, int], dict[str, Any]] = {}
+    everyone = full_numbers(principal)
+    mine = principal.personal_number if principal.role == CITIZEN else None
+
+    def full(number: str | None) -> bool:  # a citizen sees their own numbers and birth date in full
+        return everyone or (mine is not None and number == mine)
+
+    rights_seen: dict[tuple[int, int], tuple[dict[str, Any], set, set]] = {}
     subjects: set[str] = set()
     for x in rows:
         if x.r_id is None or x.parcel_id not in by_id:  # a parcel without rights; one beyond the page
             continue
         key = (x.parcel_id, x.r_id)
-        right = rights_seen.get(key)
-        if right is None:
+        seen = rights_seen.get(key)
+        if seen is None:
+            own = full(x.personal_number)
             owner = {"party_id": x.p_id, "code": x.p_code, "kind": x.p_kind, "full_name": x.full_name,
-                     "gender": x.gender, "birth": birth_text(x.birth_date, x.birth_year, full),
-                     "personal_number": x.personal_number if full else mask_number(x.personal_number),
-                     "documents": [], "address": x.p_address}
+                     "gender": x.gender, "birth": birth_text(x.birth_date, x.birth_year, own),
+                     "personal_number": x.personal_number if own else mask_number(x.personal_number),
+                     "documents": [], "address": x.p_address, "members": []}
             right = {"code": x.r_code, "kind": x.r_kind, "share": as_float(x.share),
                      "purpose_codes": x.purpose_codes.split("+") if x.purpose_codes else [],
                      "term": x.term, "term_end": iso_date(x.term_end), "origin": x.origin,
                      "form_of_use": x.form_of_use, "holding_code": x.h_code, "owner": owner}
-            rights_seen[key] = right
+            seen = rights_seen[key] = (right, set(), set())
             by_id[x.parcel_id]["rights"].append(right)
             subjects.add(x.personal_number or x.p_code)
-        if x.d_id is not None:
-            right["owner"]["documents"].append(
-                {"doc_type": x.doc_type, "number": x.number if full else mask_number(x.number)})
+        right, docs_seen, members_seen = seen
+        owner = right["owner"]
+        if x.d_id is not None and x.d_id not in docs_seen:  # rows repeat per (document, member)
+            docs_seen.add(x.d_id)
+            shown = full(x.personal_number) or full(x.number)
+            owner["documents"].append({"doc_type": x.doc_type,
+                                       "number": x.number if shown else mask_number(x.number)})
             if not x.personal_number:
                 subjects.add(x.number)
+        if x.m_row is not None and x.m_row not in members_seen:
+            members_seen.add(x.m_row)
+            own = full(x.m_number)
+            owner["members"].append({
+                "party_id": x.m_id, "code": x.m_code, "full_name": x.m_name, "gender": x.m_gender,
+                "birth": birth_text(x.m_birth_date, x.m_birth_year, own),
+                "personal_number": x.m_number if own else mask_number(x.m_number),
+                "role": x.m_role, "share": as_float(x.m_share)})
+            subjects.add(x.m_number or x.m_code)
     return sorted(subjects)
 
 
@@ -246,6 +300,11 @@ def attach_rights(conn: Connection, parcels_out: list[dict[str, Any]], principal
         return []
     return fill_rights(parcels_out, conn.execute(RIGHTS_QUERY, {"parcel_ids": [x["id"] for x in parcels_out]}),
                        principal)
+
+
+def not_theirs() -> HTTPException:
+    return HTTPException(status_code=403, detail="Công dân chỉ xem được thửa đất mình có quyền / "
+                                                 "a citizen sees only the parcels they hold a right on")
 
 
 def _visible_communes(conn: Connection, principal: Principal) -> list[str] | None:
@@ -275,13 +334,14 @@ async def list_parcels(
     offset: Annotated[int, Query(description="bỏ qua bao nhiêu thửa", ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     box = parse_bbox(bbox) if bbox is not None else None
-    if ma_xa is None and box is None:
+    citizen = principal.role == CITIZEN
+    if ma_xa is None and box is None and not citizen:
         err = InvalidInput("cần mã xã (ma_xa) hoặc khung bao (bbox) / ma_xa or bbox is required")
         err.field = "ma_xa"
         raise err
-    if ma_xa is not None:
+    if ma_xa is not None and not citizen:  # a citizen's search is limited to their own parcels
         require_commune(principal, ma_xa)
-    if ma_xa is not None and so_to is not None and so_thua is not None and box is None:
+    if ma_xa is not None and so_to is not None and so_thua is not None and box is None and not citizen:
         return await serve_key_lookup(request.app, principal, ma_xa, so_to, so_thua, limit, offset)
     # a search may scan many rows: on a database thread, off the event loop
     rows, items, subjects = await run_db(_search, store_of(request), principal, ma_xa, so_to, so_thua,
@@ -352,12 +412,16 @@ def _search(store, principal: Principal, ma_xa: str | None, so_to: int | None, s
     if box is not None:
         x0, y0, x1, y1 = box
         q = q.where(_P.c.max_x >= x0, _P.c.min_x <= x1, _P.c.max_y >= y0, _P.c.min_y <= y1)
+    params: dict[str, Any] = {}
+    if principal.role == CITIZEN:
+        q = q.where(_P.c.id.in_(citizen_parcel_ids(number_param())))
+        params["number"] = principal.personal_number
     with store.read() as conn:
-        if ma_xa is None:
+        if ma_xa is None and principal.role != CITIZEN:
             visible = _visible_communes(conn, principal)
             if visible is not None:
                 q = q.where(_P.c.commune_code.in_(visible))
-        rows = conn.execute(q.order_by(_P.c.id).limit(limit + 1).offset(offset)).all()
+        rows = conn.execute(q.order_by(_P.c.id).limit(limit + 1).offset(offset), params).all()
         items = [_parcel_dict(r) for r in rows[:limit]]
         subjects = attach_rights(conn, items, principal)
     return rows, items, subjects
@@ -375,7 +439,11 @@ async def get_parcel(
         rows = await db.fetch(ID_READ, {"parcel_id": parcel_id})
         if not rows:
             raise NotFound(f"không có thửa đất #{parcel_id} / no such parcel")
-        require_commune(principal, rows[0].commune_code)
+        if principal.role == CITIZEN:
+            if not await db.fetch(OWNED_READ, {"parcel_id": parcel_id, "number": principal.personal_number}):
+                raise not_theirs()
+        else:
+            require_commune(principal, rows[0].commune_code)
         out = _parcel_dict(rows[0])
         rights = await db.fetch(RIGHTS_READ, {"parcel_ids": [parcel_id]})
     subjects = fill_rights([out], rights, principal)
@@ -395,6 +463,9 @@ def parcel_history(
     parcel_id: Annotated[int, Path(description="mã nội bộ của thửa đất", ge=1, le=MAX_ID)],
 ) -> dict[str, Any]:
     with store_of(request).read() as conn:
+        if principal.role == CITIZEN and conn.execute(
+                OWNED, {"parcel_id": parcel_id, "number": principal.personal_number}).first() is None:
+            raise not_theirs()
         r = conn.execute(select(_P.c.commune_code).where(_P.c.id == parcel_id)).first()
         if r is None:
             # a deleted parcel still has its history: its commune is in the last snapshot
@@ -404,7 +475,8 @@ def parcel_history(
             last = changes[-1].before or changes[-1].after or {}
             require_commune(principal, str(last.get("commune_code") or ""))
         else:
-            require_commune(principal, r.commune_code)
+            if principal.role != CITIZEN:
+                require_commune(principal, r.commune_code)
             changes = audit.history(conn, "parcels", parcel_id)
     return {"parcel_id": parcel_id, "changes": [
         {"id": c.id, "batch_id": c.batch_id, "action": c.action, "before": c.before, "after": c.after,
