@@ -22,6 +22,7 @@ from datdai.web.fast import install_fast_paths
 from datdai.web.hot_routes import install_hot_routes
 from datdai.web.openapi import install_security_docs
 from datdai.web.protection import install_protection
+from datdai.web.schema_versions import install_schema_versions
 
 API_PREFIX = "/api/v1"
 
@@ -42,7 +43,9 @@ def create_app(store: Store) -> FastAPI:
     app = FastAPI(
         title="datdai — Cơ sở dữ liệu đất đai",
         description="API của datdai cho cán bộ văn phòng đăng ký đất đai và các hệ thống kết nối "
-        "(C06, công chứng, thuế, nền tảng LGSP).",
+        "(C06, công chứng, thuế, nền tảng LGSP). Hệ thống kết nối còn dùng lược đồ trao đổi cũ gửi tiêu đề "
+        "`X-Schema-Version` (ví dụ `2.0`); phiên bản hiện hành là 3.0, phiên bản chưa được hỗ trợ bị từ chối "
+        "với mã 400 kèm danh sách phiên bản hỗ trợ.",
         version=__version__,
     )
     app.state.store = store
@@ -50,5 +53,6 @@ def create_app(store: Store) -> FastAPI:
     install_hot_routes(app, [parcels.HOT_ROUTE, exchange_c06.HOT_ROUTE])  # web/hot_routes.py
     install_security_docs(app)  # bearer / API-key schemes in /openapi.json (web/openapi.py)
     install_fast_paths(app)  # the hot routes' reader and access-log writer (web/fast.py)
+    install_schema_versions(app)  # X-Schema-Version: partners on older schemas (web/schema_versions.py)
     install_protection(app)  # security headers, limits, CSRF (web/protection.py)
     return app
