@@ -285,7 +285,7 @@ class ProtectionMiddleware:
                 supplied_text = supplied.decode("latin-1") if supplied else None
                 if supplied_text is None and content_type and content_type.split(b";")[0].strip() \
                         .lower() == b"application/x-www-form-urlencoded":
-                    body, receive = await self._buffer(receive, limit)
+                    body, receive = await buffer_body(receive, limit)
                     if body is None:
                         await _send_json(send, 413, DETAIL_TOO_LARGE.format(limit=limit),
                                          [(b"connection", b"close"), *security_headers])
@@ -370,34 +370,6 @@ class ProtectionMiddleware:
             headers = [*headers, (b"strict-transport-security", HSTS_VALUE)]
         return headers
 
-    @staticmethod
-    async def _buffer(receive, limit: int):
-        """The whole body (None past ``limit``) and a ``receive`` that replays it."""
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if limit and size > limit:
-                return None, receive
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay():
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return body, replay
-
 
 _COMMON_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -408,3 +380,37 @@ _API_HEADERS = [*_COMMON_HEADERS, (b"content-security-policy", API_CSP.encode())
                 (b"cache-control", b"no-store")]
 _PAGE_HEADERS = [*_COMMON_HEADERS, (b"content-security-policy", PAGE_CSP.encode())]
 _DEFAULTS = ProtectionSettings()
+
+
+async def buffer_body(receive, limit: int = 0):
+    """The whole request body (None past ``limit`` bytes; 0 = no limit) and a ``receive`` that
+    replays it (then whatever the original ``receive`` gives)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit and size > limit:
+            return None, receive
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    return body, replay_body(body, receive)
+
+
+def replay_body(body: bytes, then):
+    """A ``receive`` giving ``body`` as the whole request, then deferring to ``then``."""
+    replayed = False
+
+    async def replay():
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await then()
+
+    return replay

@@ -38,6 +38,8 @@ from typing import Any
 
 import orjson
 
+from datdai.web.protection import buffer_body, replay_body
+
 CURRENT = "3.0"
 HEADER = b"x-schema-version"
 
@@ -131,7 +133,7 @@ class SchemaVersionMiddleware:
         steps = versions.chain(version, scope["method"], scope["path"])
         echo = (b"x-schema-version", version.encode())
         if steps and any(s.request for s in steps):
-            body = await _read_body(receive)
+            body, _ = await buffer_body(receive)
             if body:
                 try:
                     data = orjson.loads(body)
@@ -143,34 +145,9 @@ class SchemaVersionMiddleware:
                 body = orjson.dumps(data)
             scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k != b"content-length"]
                          + [(b"content-length", str(len(body)).encode())])
-            receive = _replay(body)
+            receive = replay_body(body, receive)  # the body read, then the original (disconnect)
         down = [s.response for s in steps if s.response]
         await self.app(scope, receive, _ResponseAdapter(send, echo, down))
-
-
-async def _read_body(receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # disconnected
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes):
-    sent = False
-
-    async def receive():
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
 
 
 class _ResponseAdapter:
