@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.table import Table
 from datdai.domain.text import vn_int
 from datdai.ingest.errors import DeliveryError
 from datdai.store.db import StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 app = typer.Typer(
     help="datdai — cơ sở dữ liệu đất đai cho Văn phòng Đăng ký đất đai (Đề án 06) / land data platform.",
@@ -51,6 +54,22 @@ def open_store_or_fail(db: str | None):
         return open_store(db)
     except StoreError as exc:
         fail(str(exc))
+
+
+@contextmanager
+def store_session(db: str | None, *, write: bool = False,
+                  errors: type[Exception] | tuple[type[Exception], ...] = ()) -> Iterator[Connection]:
+    """A connection to the store at ``db`` — one transaction when ``write``, else a read — and the
+    store closed afterwards. ``errors`` raised inside (refusals of the domain: a wrong state, a
+    missing record) roll the transaction back and exit 2 with their message."""
+    store = open_store_or_fail(db)
+    try:
+        with store.transaction() if write else store.read() as conn:
+            yield conn
+    except errors as exc:
+        fail(str(exc))
+    finally:
+        store.close()
 
 
 @contextmanager

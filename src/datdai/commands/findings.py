@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, fail, open_store_or_fail, out
+from datdai.cli import DbOption, app, fail, out, store_session
 from datdai.domain.text import vn_int, vn_percent
 
 findings_app = typer.Typer(help="Các phát hiện kiểm tra chất lượng / quality findings.",
@@ -33,13 +33,9 @@ def list_(
 
     if status is not None and status not in {x.value for x in Status}:
         fail(f"trạng thái không hợp lệ '{status}' (MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO)")
-    store = open_store_or_fail(db)
-    try:
-        with store.read() as conn:
-            rows = list_findings(conn, commune_code=commune, rule_code=rule.upper() if rule else None,
-                                 status=status, limit=limit)
-    finally:
-        store.close()
+    with store_session(db) as conn:
+        rows = list_findings(conn, commune_code=commune, rule_code=rule.upper() if rule else None,
+                             status=status, limit=limit)
     table = Table(title=f"Phát hiện / findings ({len(rows)})", title_justify="left")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Xã/tờ/thửa", no_wrap=True)
@@ -67,14 +63,8 @@ def status_(
     """Ghi quyết định xử lý một phát hiện / record a decision on a finding."""
     from datdai.store.findings import FindingError, set_status
 
-    store = open_store_or_fail(db)
-    try:
-        with store.transaction() as conn:
-            batch = set_status(conn, finding_id, status.upper(), actor=actor, note=note, value=value)
-    except FindingError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    with store_session(db, write=True, errors=FindingError) as conn:
+        batch = set_status(conn, finding_id, status.upper(), actor=actor, note=note, value=value)
     extra = f"; giá trị ghi qua nhật ký, lô #{batch}" if batch else ""
     out.print(f"Phát hiện #{finding_id} → {status.upper()}{extra}", highlight=False)
 
@@ -90,14 +80,8 @@ def undo_fixes(
     from datdai.store.audit import AuditError
     from datdai.store.findings import FindingError, undo_auto_fixes
 
-    store = open_store_or_fail(db)
-    try:
-        with store.transaction() as conn:
-            n = undo_auto_fixes(conn, run_id, actor=actor, reason=reason)
-    except (FindingError, AuditError) as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    with store_session(db, write=True, errors=(FindingError, AuditError)) as conn:
+        n = undo_auto_fixes(conn, run_id, actor=actor, reason=reason)
     out.print(f"Đã hoàn tác sửa tự động của lần kiểm tra #{run_id}: {vn_int(n)} phát hiện mở lại"
               " / automatic fixes reverted, findings reopened", highlight=False)
 
@@ -113,12 +97,8 @@ def progress(
     from datdai.quality.findings import Status
     from datdai.store.progress import commune_progress
 
-    store = open_store_or_fail(db)
-    try:
-        with store.read() as conn:
-            figures = commune_progress(conn, commune)
-    finally:
-        store.close()
+    with store_session(db) as conn:
+        figures = commune_progress(conn, commune)
     from rich import box
 
     table = Table(title="Tiến độ làm sạch theo xã / cleaning progress", title_justify="left",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, fail, open_store_or_fail, out, print_counts
+from datdai.cli import DbOption, app, fail, open_store_or_fail, out, print_counts, store_session
 from datdai.domain.text import vn_int, vn_percent
 from datdai.ingest.errors import DeliveryError
 from datdai.store.db import StoreError
@@ -91,13 +91,9 @@ def queue(
 
     from datdai.store.reconcile_review import review_queue
 
-    store = open_store_or_fail(db)
-    try:
-        with store.read() as conn:
-            cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit, offset=offset,
-                                 mask=not show)
-    finally:
-        store.close()
+    with store_session(db) as conn:
+        cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit, offset=offset,
+                             mask=not show)
     if not cases:
         out.print("Không có trường hợp chờ xác minh / no open cases")
         return
@@ -153,14 +149,8 @@ def decide_(
     if not reason or not reason.strip():
         fail("cần --ly-do / a reason (--ly-do) is required")
     decision = "CHON" if chon is not None else "KHONG_KHOP" if khong_khop else "HOAN"
-    store = open_store_or_fail(db)
-    try:
-        with store.transaction() as conn:
-            status = decide(conn, result_id, decision=decision, chosen_number=chon, reason=reason, actor=actor)
-    except _errors() as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    with store_session(db, write=True, errors=_errors()) as conn:
+        status = decide(conn, result_id, decision=decision, chosen_number=chon, reason=reason, actor=actor)
     out.print(f"Kết quả #{result_id}: {decision} → {status}", highlight=False)
 
 
@@ -173,14 +163,8 @@ def apply_(
     """Cập nhật hồ sơ người sử dụng đất từ kết quả khớp (qua nhật ký) / apply the matches."""
     from datdai.store.reconcile_apply import apply_results
 
-    store = open_store_or_fail(db)
-    try:
-        with store.transaction() as conn:
-            result = apply_results(conn, run_id, actor=actor)
-    except _errors() as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    with store_session(db, write=True, errors=_errors()) as conn:
+        result = apply_results(conn, run_id, actor=actor)
     print_counts(f"Áp dụng lần đối soát #{run_id} / applied", _apply_counts(result))
 
 
@@ -196,14 +180,8 @@ def undo(
 
     if not reason or not reason.strip():
         fail("cần --ly-do / a reason (--ly-do) is required")
-    store = open_store_or_fail(db)
-    try:
-        with store.transaction() as conn:
-            n = undo_apply(conn, run_id, actor=actor, reason=reason)
-    except _errors() as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    with store_session(db, write=True, errors=_errors()) as conn:
+        n = undo_apply(conn, run_id, actor=actor, reason=reason)
     out.print(f"Đã hoàn tác lần đối soát #{run_id}: {vn_int(n)} kết quả trở về chờ áp dụng / "
               "application undone", highlight=False)
 
@@ -219,12 +197,8 @@ def progress(
 
     from datdai.store.reconcile_progress import reconcile_progress
 
-    store = open_store_or_fail(db)
-    try:
-        with store.read() as conn:
-            figures = reconcile_progress(conn, commune)
-    finally:
-        store.close()
+    with store_session(db) as conn:
+        figures = reconcile_progress(conn, commune)
     if not figures.communes:
         out.print("Chưa có dữ liệu / no data yet")
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, err, fail, open_store_or_fail, out
+from datdai.cli import DbOption, app, err, fail, out, store_session
 
 user_app = typer.Typer(help="Tài khoản và khóa API / accounts and API keys.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -55,16 +55,10 @@ def create(
     except ValueError as exc:
         fail(str(exc))
     password = _read_password()
-    store = open_store_or_fail(db)
-    try:
-        with store.transaction() as conn:
-            user = create_user(conn, username, role=role, password=password, scopes=_scopes(scope),
-                               display_name=display_name, personal_number=personal_number,
-                               created_by="datdai user create")
-    except AccountError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    with store_session(db, write=True, errors=AccountError) as conn:
+        user = create_user(conn, username, role=role, password=password, scopes=_scopes(scope),
+                           display_name=display_name, personal_number=personal_number,
+                           created_by="datdai user create")
     out.print(f"Đã tạo tài khoản / account created: {user.username} ({user.role}), phạm vi / scope: "
               f"{', '.join(user.scopes) or '(toàn bộ / all)'}", highlight=False)
 
@@ -83,15 +77,9 @@ def api_key(
     from datdai.auth.users import AccountError
 
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=days) if days else None
-    store = open_store_or_fail(db)
-    try:
-        with store.transaction() as conn:
-            created = create_api_key(conn, client, role=role, scopes=_scopes(scope),
-                                     expires_at=expires, created_by="datdai user api-key")
-    except AccountError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    with store_session(db, write=True, errors=AccountError) as conn:
+        created = create_api_key(conn, client, role=role, scopes=_scopes(scope),
+                                 expires_at=expires, created_by="datdai user api-key")
     err.print(f"Khóa API của '{created.client_name}' ({created.role}) — lưu ngay, không hiển thị lại / "
               "store it now, it is not shown again:", highlight=False)
     out.print(created.key, highlight=False, soft_wrap=True)
@@ -105,12 +93,6 @@ def disable(
     """Ngừng hoạt động một tài khoản và thu hồi các mã truy cập / deactivate an account."""
     from datdai.auth.users import AccountError, set_active
 
-    store = open_store_or_fail(db)
-    try:
-        with store.transaction() as conn:
-            set_active(conn, username, False)
-    except AccountError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    with store_session(db, write=True, errors=AccountError) as conn:
+        set_active(conn, username, False)
     out.print(f"Đã ngừng tài khoản / account disabled: {username}", highlight=False)
