@@ -41,6 +41,10 @@ def _app(**settings) -> FastAPI:
     async def boom():
         raise RuntimeError("secret stack detail")
 
+    @app.post("/ui/dang-nhap")
+    async def ui_login():
+        raise HTTPException(401, "sai mật khẩu")
+
     @app.get("/page")
     async def page(request: Request):
         return {"csrf": csrf_token(request)}
@@ -123,13 +127,31 @@ def test_rate_limit_per_client_with_retry_after():
         assert all(client.get("/api/v1/ping").status_code == 200 for _ in range(300))
 
 
+def test_browser_sessions_have_their_own_bucket():
+    """Two staff members behind one address (an office's NAT) are limited each on their session."""
+    with TestClient(_app(rate_per_second=1.0, burst=3)) as client:
+        for session in ("phien-1", "phien-2"):
+            client.cookies.set("datdai_session", session)
+            assert [client.get("/api/v1/ping").status_code for _ in range(3)] == [200] * 3, session
+            assert client.get("/api/v1/ping").status_code == 429
+        client.cookies.clear()
+        assert client.get("/api/v1/ping").status_code == 200  # the address's own bucket is untouched
+
+
 def test_failed_authentications_slow_down_the_address():
     with TestClient(_app(auth_failures_per_second=0.01, auth_failure_burst=3)) as client:
         codes = [client.get("/api/v1/private", headers={"Authorization": f"Bearer guess{i}"})
                  .status_code for i in range(5)]
         assert codes == [401, 401, 401, 429, 429]
         assert client.post("/api/v1/auth/token").status_code == 429
+        assert client.post("/ui/dang-nhap").status_code == 429  # the web app's login form too
+        client.cookies.set("datdai_session", "doan-mo")
+        assert client.get("/page").status_code == 429  # and any request on a session cookie
+        client.cookies.clear()
         assert client.get("/api/v1/ping").status_code == 200  # anonymous reads go on
+    with TestClient(_app(auth_failures_per_second=0.01, auth_failure_burst=2)) as client:
+        # password guessing on the web app's form empties the same bucket
+        assert [client.post("/ui/dang-nhap").status_code for _ in range(3)] == [401, 401, 429]
 
 
 def test_settings_from_env():

@@ -8,13 +8,15 @@ throughput — and does, in this order:
 
 1. **Rate limit per client.** A token bucket (``rate_per_second`` refill, ``burst`` capacity,
    default 50/s with a burst of 200) keyed by the SHA-256 prefix of the ``Authorization`` header
-   or of the ``X-API-Key`` header, else by the client address (``scope["client"]``; behind a
+   or of the ``X-API-Key`` header, else of the web app's session cookie (so the staff of an office
+   behind one NAT address do not share a bucket), else by the client address (``scope["client"]``; behind a
    reverse proxy run uvicorn with ``--proxy-headers --forwarded-allow-ips`` so that this is the
    real client). An empty bucket answers 429 with ``Retry-After`` (seconds) and a Vietnamese
    ``{"detail"}``. Because anyone can invent a new bearer token and so a new bucket, every
    **401** answer also takes a token from a second, small bucket of the client *address*
    (``auth_failures_per_second``/``auth_failure_burst``, default 1/s, burst 30): once it is empty
-   that address gets 429 on every credentialed request and on ``POST /auth/token`` — it slows
+   that address gets 429 on every credentialed request (header or session cookie) and on the login
+   paths (``login_paths``: ``POST /auth/token`` and the web app's login form) — it slows
    token guessing and password guessing alike. Buckets live in the process: with
    ``datdai serve --workers N`` each worker keeps its own, so a client may get up to N times the
    rate (uvicorn spreads connections over the workers). A shared limit (Redis, the proxy's
@@ -69,6 +71,7 @@ log = logging.getLogger("datdai.web.protection")
 API_PATH = "/api/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_PATH = "/api/v1/auth/token"
+UI_LOGIN_PATH = "/ui/dang-nhap"  # the web app's login form (web/ui/session.py)
 CSRF_COOKIE = "datdai_csrf"
 CSRF_HEADER = b"x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -105,6 +108,7 @@ class ProtectionSettings:
     hsts: str = "auto"  # "auto" (when the request came over https), "on", "off"
     csrf: bool = True
     session_cookie: str = "datdai_session"
+    login_paths: tuple[str, ...] = (TOKEN_PATH, UI_LOGIN_PATH)  # password guessing: the 401 bucket
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ProtectionSettings:
@@ -240,6 +244,9 @@ class ProtectionMiddleware:
             elif key == b"content-type":
                 content_type = value
         credential = authorization or api_key
+        cookies = _cookies(cookie) if cookie else {}
+        # the web app's session cookie counts as the credential only without a header (web/auth.py)
+        session = None if credential else cookies.get(settings.session_cookie)
 
         # -- 1. rate limit
         security_headers = self._security_headers(settings, scope, is_api)
@@ -247,10 +254,12 @@ class ProtectionMiddleware:
             now = time.monotonic()
             if credential:
                 client_key = "c:" + hashlib.sha256(credential).hexdigest()[:24]
+            elif session:  # a browser session: its own bucket (an office's staff share one NAT address)
+                client_key = "s:" + hashlib.sha256(session.encode()).hexdigest()[:24]
             else:
                 client_key = "a:" + address
             wait = self.buckets.take(client_key, settings.rate_per_second, settings.burst, now)
-            if not wait and (credential or path == TOKEN_PATH):
+            if not wait and (credential or session or path in settings.login_paths):
                 wait = self.failures.wait(address, settings.auth_failures_per_second,
                                           settings.auth_failure_burst, now)
             if wait:
@@ -275,7 +284,6 @@ class ProtectionMiddleware:
                 return
 
         # -- 3. CSRF
-        cookies = _cookies(cookie) if cookie else {}
         csrf_cookie = cookies.get(CSRF_COOKIE)
         new_csrf: str | None = None
         if settings.csrf:
