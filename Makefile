@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+# the web app's browser libraries (Leaflet), from npm (frontend/package-lock.json), served by the app
+VENDOR  = src/datdai/web/ui/static/vendor
+VENDOR_STAMP = $(VENDOR)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: install demo test test-fast clean lock
@@ -13,7 +16,14 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/pip install --quiet -c requirements/constraints.txt -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(VENDOR_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet
+	cp -r frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css \
+	  frontend/node_modules/leaflet/dist/images frontend/node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
+	touch $(VENDOR_STAMP)
+
+install: $(STAMP) $(VENDOR_STAMP)
 
 ## Synthesise a province, load it into ./datdai-demo/datdai.db and serve http://127.0.0.1:8000
 demo: install
@@ -35,4 +45,4 @@ lock: install
 	$(BIN)/pip freeze --exclude-editable | grep -v '^datdai' > requirements/constraints.txt
 
 clean:
-	rm -rf $(VENV) datdai-demo .pytest_cache
+	rm -rf $(VENV) datdai-demo .pytest_cache frontend/node_modules $(VENDOR)

@@ -23,12 +23,9 @@ def _pg_schema_url(schema: str) -> str:
     return f"{PG_URL}{sep}options={quote(f'-csearch_path={schema},public')}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-    """A URL to an empty database (no tables yet) on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
+def new_pg_schema():
+    """(URL of a fresh schema on the test PostgreSQL, a function dropping it); skips the test
+    without a server (fails with DATDAI_REQUIRE_PG=1)."""
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("DATDAI_TEST_PG_URL is not set but DATDAI_REQUIRE_PG=1")
@@ -37,12 +34,26 @@ def store_url(request, tmp_path):
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _pg_schema_url(schema)
-    finally:
+
+    def drop() -> None:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+    return _pg_schema_url(schema), drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    """A URL to an empty database (no tables yet) on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    url, drop = new_pg_schema()
+    try:
+        yield url
+    finally:
+        drop()
 
 
 @pytest.fixture

@@ -66,6 +66,11 @@ def test_demo_loads_the_synthetic_province(store_url, tmp_path, monkeypatch):
                 schema.parties.c.personal_number.is_not(None))).scalar_one() >= enriched
             assert result.counts["hồ sơ đã cập nhật / records updated"].startswith(f"{enriched:,}".replace(",", "."))
             assert (workdir / "doi-soat" / "ket_qua_doi_soat.csv").exists()
+            # last month's report, in the three formats
+            reports = {p.suffix: p for p in (workdir / "bao-cao").iterdir()}
+            assert set(reports) == {".docx", ".xlsx", ".pdf"}
+            assert reports[".pdf"].read_bytes().startswith(b"%PDF")
+            assert all(str(p) in result.counts.values() for p in reports.values())
         before = sorted(p.name for p in delivery.iterdir())
         with pytest.raises(StoreError, match="đã có dữ liệu"):
             run_demo(parcels=600, seed=4, db=store_url, workdir=workdir)

@@ -1,7 +1,7 @@
 """`datdai demo`: synthesise a province, load it into the store, and report what was done.
 
-Later stages (dossiers, report, demo accounts) join here as
-their modules land; each prints its own counts.
+Stages: synthesise, load, check and fix, reconcile, file this year's dossiers, write last
+month's report, create the demo accounts; each prints its own counts.
 """
 
 from __future__ import annotations
@@ -107,6 +107,29 @@ def _dossiers(store, url: str, seed: int) -> dict[str, int | str]:
     return {"hồ sơ thủ tục năm nay / dossiers this year": summary.created}
 
 
+def _report(store, workdir: Path) -> dict[str, int | str]:
+    """Last month's Project 06 report (spec/cli.md), in the three formats, into ``bao-cao/``."""
+    import datetime as dt
+
+    from datdai.report.build import render_many, store_source
+
+    first = dt.date.today().replace(day=1)
+    month = f"{first - dt.timedelta(days=1):%Y-%m}"
+    out_dir = workdir / "bao-cao"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with store.read() as conn:
+        source, texts = store_source(conn, month)
+    counts: dict[str, int | str] = {}
+    for fmt, data in render_many(source, texts, ("docx", "xlsx", "pdf")).items():
+        path = out_dir / f"bao-cao-de-an-06-{month}.{fmt}"
+        path.write_bytes(data)
+        counts[f"báo cáo tháng {month} / monthly report ({fmt.upper()})"] = str(path)
+    totals = source.figures.service_totals
+    counts["hồ sơ tiếp nhận trong tháng / dossiers received that month"] = totals.total
+    counts["trong đó trực tuyến / of them online"] = totals.online
+    return counts
+
+
 def _accounts(store, workdir: Path) -> dict[str, int | str]:
     """The demo accounts of spec/api.md (password ``datdai-demo``, only in the demo); the system
     clients' API keys are shown once: written to ``api-keys.txt`` in the demo folder."""
@@ -156,6 +179,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
         quality = _check_and_fix(store, result, delivery_dir, progress)
         matching = _reconcile(store, workdir, delivery_dir, progress)
         dossiers = _dossiers(store, url, seed)
+        report = _report(store, workdir)
         accounts = _accounts(store, workdir)
         counts: dict[str, int | str] = {
             "cơ sở dữ liệu / store": store.display_url,
@@ -176,6 +200,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
         counts.update(quality)
         counts.update(matching)
         counts.update(dossiers)
+        counts.update(report)
         counts.update(accounts)
         return DemoResult(store_url=url, counts=counts)
     finally:

@@ -37,3 +37,23 @@ def vn_int(n: int) -> str:
 def vn_percent(value: float | None, digits: int = 1) -> str:
     """A percentage the Vietnamese way: 95.23 → "95,2%"; None → "—"."""
     return "—" if value is None else f"{value:.{digits}f}%".replace(".", ",")
+
+
+def vn_number(value: float | None, digits: int = 1) -> str:
+    """A decimal number the Vietnamese way: 1234.56 → "1.234,6"; None → "—"."""
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def vn_date(day) -> str:
+    """A date as dd/mm/yyyy."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def vn_document_date(day, place: str = "") -> str:
+    """The place and date line of an administrative document (Decree 30/2020/NĐ-CP, appendix I):
+    "Đồng Nai, ngày 05 tháng 02 năm 2025" — a 0 before days under 10 and months under 3."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    text = f"ngày {day.day:02d} tháng {month} năm {day.year:04d}"
+    return f"{place}, {text}" if place else text[0].upper() + text[1:]

@@ -84,6 +84,10 @@ class ServiceDef:
     essential: bool
     limit_confirmed: bool = True  # False: the limit is a placeholder awaiting the legal text
     note: str = ""
+    # True: the office has integrated the service with the National Public Service Portal (Cổng
+    # Dịch vụ công quốc gia); the monthly report's appendix shows it. An office's own fact, kept as
+    # data (catalog file or register_service), not inferred from dossiers.
+    portal_connected: bool = False
 
     @property
     def required_documents(self) -> tuple[DocumentDef, ...]:
@@ -108,7 +112,8 @@ def service_limit(service: ServiceDef, disadvantaged: bool) -> int:
 # loading and validation
 
 _SERVICE_KEYS = {"code", "name", "group", "limit_days", "limit_days_disadvantaged",
-                 "limit_confirmed", "legal_source", "essential", "note", "document", "step"}
+                 "limit_confirmed", "legal_source", "essential", "note", "portal_connected",
+                 "document", "step"}
 _SERVICE_REQUIRED = ("code", "name", "group", "limit_days", "legal_source", "essential",
                      "document", "step")
 _DOCUMENT_KEYS = {"code", "name", "required"}
@@ -226,6 +231,7 @@ def _service(raw: Any) -> ServiceDef:
         documents=tuple(documents), steps=tuple(steps), essential=_bool(t["essential"], "essential"),
         limit_confirmed=_bool(t.get("limit_confirmed", True), "limit_confirmed"),
         note=unicodedata.normalize("NFC", note.strip()),
+        portal_connected=_bool(t.get("portal_connected", False), "portal_connected"),
     )
 
 

@@ -15,7 +15,8 @@ Definitions (for ``month`` = YYYY-MM, days in Vietnam time, UTC+7):
 * **digitized** — of those, dossiers with at least one stored document, all flagged digitized.
 
 Figures reflect the dossiers' current state: a past month's "overdue" grows while its dossiers
-stay open.
+stay open. ``communes`` restricts the count to dossiers on parcels of those communes (a dossier
+with no commune is then left out); None counts every dossier.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, func, select
@@ -58,7 +60,7 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def monthly_stats(conn: Connection, month: str, *, as_of: dt.date | None = None,
-                  calendar=None) -> list[ServiceStats]:
+                  calendar=None, communes: Collection[str] | None = None) -> list[ServiceStats]:
     """One row per stored service (zero rows included), by service code; see the module doc."""
     start, end = month_bounds(month)
     as_of = as_of or lc.local_date(dt.datetime.now(dt.UTC))
@@ -75,6 +77,8 @@ def monthly_stats(conn: Connection, month: str, *, as_of: dt.date | None = None,
                 dossiers.c.timeliness, dossiers.c.received_at, dossiers.c.disadvantaged, docs.c.n, docs.c.nd)
          .outerjoin(docs, docs.c.dossier_id == dossiers.c.id)
          .where(dossiers.c.received_at >= start, dossiers.c.received_at < end))
+    if communes is not None:
+        q = q.where(dossiers.c.commune_code.in_(sorted(set(communes))))
     rows = conn.execute(q).all()
     open_ids = [r.id for r in rows if r.state not in lc.FINAL_STATES]
     stops: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)

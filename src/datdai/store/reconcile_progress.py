@@ -16,6 +16,7 @@ Plain dataclasses: the same figures feed the CLI, the dashboard and the monthly 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, and_, case, exists, func, select, union
@@ -60,7 +61,7 @@ class ReconcileProgress:
     overall: ReconcileFigures = field(default_factory=lambda: ReconcileFigures(None, "Tổng / overall"))
 
 
-def _users():
+def land_users():
     """(commune_code, party_id) of every land user, as the owners export lists them."""
     r, hp, q, p, m = s.rights, s.holding_parcels, s.parcels, s.parties, s.party_members
     base = r.join(hp, hp.c.holding_id == r.c.holding_id).join(q, q.c.id == hp.c.parcel_id)
@@ -78,7 +79,7 @@ def _users():
     return union(holders, members).subquery("users")
 
 
-def _states():
+def latest_states():
     """party_id → matched / in review flags in its latest run."""
     rr = s.reconcile_results
     latest = (select(rr.c.party_id, func.max(rr.c.run_id).label("run_id"))
@@ -91,17 +92,22 @@ def _states():
             .group_by(rr.c.party_id).subquery("states"))
 
 
-def _enriched():
+def enriched_users():
+    """party_id of the land users updated from the population register: an applied result whose
+    number (the matched candidate, or the officer's choice) is now the party's personal number."""
     rr, p = s.reconcile_results, s.parties
     number = case((rr.c.decision == Decision.CHOOSE.value, rr.c.chosen_number), else_=rr.c.candidates)
-    return (select(rr.c.party_id).distinct()
+    # GROUP BY rather than DISTINCT: SQLite then indexes the materialised subquery for the join
+    # (with DISTINCT it scanned it once per land user: 12 s instead of 0.7 s on a 20,000-parcel store)
+    return (select(rr.c.party_id)
             .select_from(rr.join(p, p.c.id == rr.c.party_id))
             .where(rr.c.status == ResultStatus.APPLIED.value, p.c.personal_number == number)
+            .group_by(rr.c.party_id)
             .subquery("enriched"))
 
 
 def _figures_query(users, group_col):
-    st, en = _states(), _enriched()
+    st, en = latest_states(), enriched_users()
     matched = func.coalesce(st.c.matched, 0)
     review = case((and_(matched == 0, st.c.review == 1), 1), else_=0)
     cols = [func.count().label("land_users"), func.sum(matched).label("matched"),
@@ -144,7 +150,7 @@ def _places(conn: Connection, communes: list[str]) -> dict[str, tuple[str, str |
 def reconcile_progress(conn: Connection, commune_code: str | None = None) -> ReconcileProgress:
     """The figures per commune (only ``commune_code`` when given), per province of those
     communes, and overall (the whole store)."""
-    users = _users()
+    users = land_users()
     q = _figures_query(users, users.c.commune_code)
     if commune_code:
         q = q.where(users.c.commune_code == commune_code)
@@ -175,4 +181,15 @@ def reconcile_progress(conn: Connection, commune_code: str | None = None) -> Rec
     return out
 
 
-__all__ = ["ReconcileFigures", "ReconcileProgress", "reconcile_progress"]
+def land_user_totals(conn: Connection, communes: Collection[str] | None = None) -> ReconcileFigures:
+    """The figures of the land users of ``communes`` (None: the whole store), each person counted
+    once however many of those communes they hold land in (as the province figure)."""
+    users = land_users()
+    q = select(users.c.party_id).distinct()
+    if communes is not None:
+        q = q.where(users.c.commune_code.in_(sorted(set(communes))))
+    row = conn.execute(_figures_query(q.subquery("scoped"), None)).one()
+    return _row_to(None, "Tổng / overall", row)
+
+
+__all__ = ["ReconcileFigures", "ReconcileProgress", "land_user_totals", "reconcile_progress"]

@@ -703,17 +703,58 @@ access_log_subjects = Table(
 )
 
 # Sections II-IV of the monthly Project 06 report (problems, next month's tasks, proposals): text
-# the office enters per month. scope_code: the office's province or commune code, '' = whole store.
+# the office enters per month, with the per-service difficulties of the appendix and the document's
+# particulars (number, date, issuing body, signer, recipients; datdai.report.texts fills the ones
+# left empty). scope_code: the office's province or commune codes joined by ',', '' = whole store.
 report_texts = Table(
     "report_texts",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("scope_code", String(16), nullable=False),
+    Column("scope_code", Text, nullable=False),
     Column("month", String(7), nullable=False),  # YYYY-MM
     Column("problems", Text, nullable=False, default=""),
     Column("tasks", Text, nullable=False, default=""),
     Column("proposals", Text, nullable=False, default=""),
+    Column("service_notes", JsonType),  # {service code: difficulties}, the appendix's last column
+    Column("number", String(20)),  # số văn bản: "15" in "Số: 15/BC-VPĐK"
+    Column("symbol", String(40)),  # ký hiệu: "BC-VPĐK"
+    Column("report_date", Date),  # ngày ban hành
+    Column("place", Text),  # địa danh: "Đồng Nai"
+    Column("superior", Text),  # cơ quan chủ quản: "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG TỈNH ĐỒNG NAI"
+    Column("issuer", Text),  # cơ quan ban hành: "VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI"
+    Column("signer_title", Text),  # "GIÁM ĐỐC", or "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    Column("signer_name", Text),
+    Column("recipients", Text),  # nơi nhận, one per line
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", Text, nullable=False),
     UniqueConstraint("scope_code", "month"),
+)
+
+# ---------------------------------------------------------------- long operations (migration 0007)
+# Work started from the web app that outlives a request (import a delivery, run a reconciliation):
+# one row per job, its progress written while it runs, so a page left and opened again shows the
+# state. ``runner`` (host:pid) and ``heartbeat_at`` tell a job whose process died (server
+# restarted) from one still running: such a job is marked GIAN_DOAN (interrupted).
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),  # NHAP_GIAO_NOP / DOI_SOAT
+    Column("params", JsonType, nullable=False),  # what was asked (file names, options)
+    Column("scope", JsonType, nullable=False),  # the starter's scope codes at the start ([] = all)
+    Column("status", String(12), nullable=False),  # CHO, DANG_CHAY, XONG, LOI, GIAN_DOAN
+    Column("stage", Text),  # the current stage, in words
+    Column("done", Integer, nullable=False, default=0),
+    Column("total", Integer, nullable=False, default=0),
+    Column("message", Text),  # the outcome or the error, in words
+    Column("result", JsonType),  # counts and ids of what was done
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("heartbeat_at", DateTime(timezone=True)),
+    Column("runner", String(100)),  # host:pid of the process running it
+    Index(None, "status"),
+    Index(None, "created_at"),
 )

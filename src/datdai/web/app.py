@@ -15,6 +15,7 @@ from datdai.web.api import (
     findings,
     health,
     parcels,
+    reports,
     reviews,
     stats,
 )
@@ -23,12 +24,14 @@ from datdai.web.hot_routes import install_hot_routes
 from datdai.web.openapi import install_security_docs
 from datdai.web.protection import install_protection
 from datdai.web.schema_versions import install_schema_versions
+from datdai.web.ui import install_ui
 
 API_PREFIX = "/api/v1"
 
 
 # in the order routes are matched: the two load-benchmark routes first (each route tried costs µs)
-AREAS = (parcels, exchange_c06, health, calendar, auth, dossiers, stats, exchange_partners, findings, reviews)
+AREAS = (parcels, exchange_c06, health, calendar, auth, dossiers, stats, exchange_partners, findings, reviews,
+         reports)
 
 
 def include_api(app: FastAPI) -> None:
@@ -53,6 +56,7 @@ def create_app(store: Store) -> FastAPI:
     install_hot_routes(app, [parcels.HOT_ROUTE, exchange_c06.HOT_ROUTE])  # web/hot_routes.py
     install_security_docs(app)  # bearer / API-key schemes in /openapi.json (web/openapi.py)
     install_fast_paths(app)  # the hot routes' reader and access-log writer (web/fast.py)
+    install_ui(app)  # the web app for staff under /ui, after the API routes (web/ui/)
     install_schema_versions(app)  # X-Schema-Version: partners on older schemas (web/schema_versions.py)
     install_protection(app)  # security headers, limits, CSRF (web/protection.py)
     return app

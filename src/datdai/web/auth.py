@@ -7,6 +7,11 @@ Credentials
   there is no signing secret to configure; they expire after ``DATDAI_TOKEN_TTL`` seconds.
 * System clients (C06, notary, tax): ``X-API-Key: dd_…`` created by ``datdai user api-key``. They
   may also hold a password account with the same role and use bearer tokens.
+* The browser web app (``web/ui``): the same kind of token, issued at the login form and kept in
+  the HttpOnly, ``SameSite=Strict`` cookie ``datdai_session``; used only when the request has
+  neither an ``Authorization`` nor an ``X-API-Key`` header. Unsafe requests with the cookie must
+  carry the CSRF token (``web/protection.py``). The hot routes' :func:`cached_principal` reads
+  headers only: a cookie request takes the FastAPI route.
 
 A successful lookup is cached in the process for ``app.state.auth_cache_seconds`` (default 10 s)
 so a busy client does not pay a database query per request; revoking a token or deactivating an
@@ -48,6 +53,7 @@ __all__ = [
 ]
 
 TOKEN_URL = "/api/v1/auth/token"
+SESSION_COOKIE = "datdai_session"  # the web app's session (ProtectionSettings.session_cookie)
 API_KEY_HEADER = "X-API-Key"
 DEFAULT_CACHE_SECONDS = 10.0
 CACHE_MAX = 10_000
@@ -111,8 +117,20 @@ def _credentials_of(authorization: str | None, api_key: str | None) -> tuple[str
     return None
 
 
+def session_cookie_name(app) -> str:
+    settings = getattr(app.state, "protection", None)
+    return getattr(settings, "session_cookie", None) or SESSION_COOKIE
+
+
 def _credentials(request: Request) -> tuple[str, str] | None:
-    return _credentials_of(request.headers.get("authorization"), request.headers.get(API_KEY_HEADER))
+    creds = _credentials_of(request.headers.get("authorization"), request.headers.get(API_KEY_HEADER))
+    if creds is None:
+        # the web app's session: a bearer token in an HttpOnly cookie (web/ui/session.py); unsafe
+        # methods carrying it must pass the CSRF check of web/protection.py first
+        token = request.cookies.get(session_cookie_name(request.app))
+        if token:
+            return "bearer", token
+    return creds
 
 
 def _with_client(principal: Principal, client) -> Principal:

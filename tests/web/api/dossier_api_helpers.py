@@ -18,9 +18,11 @@ from datdai.auth.access_log import query_access_log
 from datdai.auth.demo import create_demo_accounts
 from datdai.auth.tokens import issue_token
 from datdai.auth.users import create_user
+from datdai.services import dossiers as ds
+from datdai.services.documents import FileStore, add_document
 from datdai.store.schema import audit_batches, dossier_events, dossiers, outbox
 from datdai.web.app import create_app
-from tests.services.dossier_helpers import AN, BINH, load_land
+from tests.services.dossier_helpers import AN, BINH, at, go, load_land, parcel_id
 
 PASSWORD = "mat-khau-thu-nghiem"
 OTHER_CLERK = "motcua_hn"  # a one-stop clerk of Hà Nội (01): the test parcels (25216) are out of scope
@@ -76,3 +78,32 @@ def today() -> dt.date:
 
 def is_masked(value: str | None, full: str) -> bool:
     return value is not None and value != full and "*" in value and value[-2:] == full[-2:]
+
+
+def file_june_dossiers(store, files: FileStore | None = None) -> None:
+    """June 2025: two financial-obligation dossiers received (one online, returned on time — with a
+    digitized document when ``files`` is given; one at the desk, still open), a transfer received in
+    May, and one filed in June but never received."""
+    with store.transaction() as conn:
+        d1, _ = ds.create_dossier(conn, service_code="NGHIA_VU_TAI_CHINH", applicant_name="Trần Thị Bình",
+                                  applicant_personal_number=BINH, parcel_id=parcel_id(conn, 2), actor="t",
+                                  channel="ONLINE", role="cong_dan", citizen_number=BINH, at=at("2025-06-02", 8))
+        if files is not None:
+            add_document(conn, files, d1.id, component_code="TO_KHAI", file_name="to-khai.pdf", data=b"%PDF-1",
+                         by="t", digitized=True, at=at("2025-06-02", 8))
+        go(conn, d1, "DA_TIEP_NHAN", "mot_cua", "2025-06-02")
+        go(conn, d1, "DANG_XU_LY", "can_bo_du_lieu", "2025-06-03")
+        go(conn, d1, "CHO_PHE_DUYET", "can_bo_du_lieu", "2025-06-03", hour=10)
+        go(conn, d1, "DA_PHE_DUYET", "lanh_dao", "2025-06-04",
+           payload={"obligations": [{"kind": "LE_PHI_TRUOC_BA", "status": "DA_NOP", "amount": 500000}]})
+        go(conn, d1, "DA_TRA_KET_QUA", "mot_cua", "2025-06-05")
+        d2, _ = ds.create_dossier(conn, service_code="NGHIA_VU_TAI_CHINH", applicant_name="Trần Thị Bình",
+                                  applicant_personal_number=BINH, parcel_id=parcel_id(conn, 2), actor="t",
+                                  at=at("2025-06-03", 8))
+        go(conn, d2, "DA_TIEP_NHAN", "mot_cua", "2025-06-03")
+        d3, _ = ds.create_dossier(conn, service_code="CHUYEN_QUYEN", applicant_name="Nguyễn Văn An",
+                                  applicant_personal_number=AN, parcel_id=parcel_id(conn, 1), actor="t",
+                                  at=at("2025-05-30", 8))
+        go(conn, d3, "DA_TIEP_NHAN", "mot_cua", "2025-05-30")
+        ds.create_dossier(conn, service_code="CHUYEN_QUYEN", applicant_name="Nguyễn Văn An", actor="t",
+                          at=at("2025-06-10", 8))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from datdai.services import dossiers as ds
-from datdai.services.documents import FileStore, add_document
-from tests.services.dossier_helpers import AN, BINH, at, go, parcel_id
-from tests.web.api.dossier_api_helpers import OTHER_CLERK, make_api
+from datdai.auth.tokens import issue_token
+from datdai.auth.users import create_user
+from datdai.services.documents import FileStore
+from tests.web.api.dossier_api_helpers import OTHER_CLERK, file_june_dossiers, make_api
 
 URL = "/api/v1/stats/dossiers"
 
@@ -16,34 +16,6 @@ URL = "/api/v1/stats/dossiers"
 def api(store):
     with make_api(store) as a:
         yield a
-
-
-def _file(store, tmp_path) -> None:
-    """June 2025: two financial-obligation dossiers received (one online, returned on time with a
-    digitized document; one at the desk, still open), a transfer received in May, one never received."""
-    files = FileStore(tmp_path / "files")
-    with store.transaction() as conn:
-        d1, _ = ds.create_dossier(conn, service_code="NGHIA_VU_TAI_CHINH", applicant_name="Trần Thị Bình",
-                                  applicant_personal_number=BINH, parcel_id=parcel_id(conn, 2), actor="t",
-                                  channel="ONLINE", role="cong_dan", citizen_number=BINH, at=at("2025-06-02", 8))
-        add_document(conn, files, d1.id, component_code="TO_KHAI", file_name="to-khai.pdf", data=b"%PDF-1",
-                     by="t", digitized=True, at=at("2025-06-02", 8))
-        go(conn, d1, "DA_TIEP_NHAN", "mot_cua", "2025-06-02")
-        go(conn, d1, "DANG_XU_LY", "can_bo_du_lieu", "2025-06-03")
-        go(conn, d1, "CHO_PHE_DUYET", "can_bo_du_lieu", "2025-06-03", hour=10)
-        go(conn, d1, "DA_PHE_DUYET", "lanh_dao", "2025-06-04",
-           payload={"obligations": [{"kind": "LE_PHI_TRUOC_BA", "status": "DA_NOP", "amount": 500000}]})
-        go(conn, d1, "DA_TRA_KET_QUA", "mot_cua", "2025-06-05")
-        d2, _ = ds.create_dossier(conn, service_code="NGHIA_VU_TAI_CHINH", applicant_name="Trần Thị Bình",
-                                  applicant_personal_number=BINH, parcel_id=parcel_id(conn, 2), actor="t",
-                                  at=at("2025-06-03", 8))
-        go(conn, d2, "DA_TIEP_NHAN", "mot_cua", "2025-06-03")
-        d3, _ = ds.create_dossier(conn, service_code="CHUYEN_QUYEN", applicant_name="Nguyễn Văn An",
-                                  applicant_personal_number=AN, parcel_id=parcel_id(conn, 1), actor="t",
-                                  at=at("2025-05-30", 8))
-        go(conn, d3, "DA_TIEP_NHAN", "mot_cua", "2025-05-30")
-        ds.create_dossier(conn, service_code="CHUYEN_QUYEN", applicant_name="Nguyễn Văn An", actor="t",
-                          at=at("2025-06-10", 8))
 
 
 def test_needs_credentials_and_a_manager(api):
@@ -57,7 +29,7 @@ def test_needs_credentials_and_a_manager(api):
 
 
 def test_monthly_table(api, tmp_path):
-    _file(api.store, tmp_path)
+    file_june_dossiers(api.store, FileStore(tmp_path / "files"))
     r = api.client.get(URL, params={"month": "2025-06", "as_of": "31/12/2025"}, headers=api.h("lanhdao"))
     assert r.status_code == 200, r.text
     out = r.json()
@@ -75,6 +47,16 @@ def test_monthly_table(api, tmp_path):
     assert early["totals"]["overdue"] == 0
     may = api.client.get(URL, params={"month": "2025-05"}, headers=api.h("admin")).json()
     assert {s["service_code"]: s["total"] for s in may["services"]}["CHUYEN_QUYEN"] == 1
+
+    # a manager with a scope sees only the dossiers of their communes
+    with api.store.transaction() as conn:
+        for name, scope in (("lanhdao_hn", "01"), ("lanhdao_bp", "70")):
+            create_user(conn, name, role="lanh_dao", password="mat-khau-thu-nghiem", scopes=[scope])
+            api.tokens[name] = issue_token(conn, name).token
+    hanoi = api.client.get(URL, params={"month": "2025-06", "as_of": "31/12/2025"}, headers=api.h("lanhdao_hn"))
+    assert hanoi.status_code == 200 and hanoi.json()["totals"]["total"] == 0
+    binh_phuoc = api.client.get(URL, params={"month": "2025-06", "as_of": "31/12/2025"}, headers=api.h("lanhdao_bp"))
+    assert binh_phuoc.json()["totals"] == out["totals"]
 
 
 @pytest.mark.parametrize("params", [{}, {"month": ""}, {"month": "2025-13"}, {"month": "2025-6"},

@@ -1,19 +1,23 @@
-"""GET /api/v1/stats/dossiers?month=YYYY-MM — the monthly dossier table, per service (managers)."""
+"""GET /api/v1/stats/dossiers?month=YYYY-MM — the monthly dossier table, per service (managers).
+
+Admin and a manager without a scope see the whole store; a manager with a scope (province or
+communes) sees only the dossiers of the communes in it — the same rule as the monthly report
+(``web/api/reports.py``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from datdai.services.calendar import parse_vn_date
+from datdai.report.scope import communes_in_scope
 from datdai.services.errors import InvalidInput
 from datdai.services.lifecycle import Role
 from datdai.services.stats import monthly_stats
-from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, calendar_of, store_of, today_vn
+from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, calendar_of, store_of
+from datdai.web.api.reports import parse_as_of, report_scope
 from datdai.web.auth import Principal, require
 
 router = APIRouter(prefix="/stats", tags=["thống kê / statistics"], route_class=VnRoute,
@@ -41,7 +45,8 @@ class MonthlyStats(BaseModel):
 @router.get("/dossiers", response_model=MonthlyStats,
             summary="Thống kê hồ sơ theo tháng / monthly dossier statistics",
             description="Theo từng thủ tục: tổng số tiếp nhận, trực tuyến, tỷ lệ trực tuyến, đúng hạn, quá hạn, "
-            "số hóa — bảng số liệu của báo cáo tháng. Dành cho lãnh đạo và quản trị.")
+            "số hóa — bảng số liệu của báo cáo tháng. Dành cho lãnh đạo và quản trị; lãnh đạo được giao phạm "
+            "vi chỉ thấy hồ sơ của các xã thuộc phạm vi.")
 def dossier_stats(
     request: Request,
     principal: Annotated[Principal, Depends(require(Role.MANAGER, Role.ADMIN))],
@@ -51,14 +56,11 @@ def dossier_stats(
 ) -> MonthlyStats:
     if month is None or not month.strip():
         raise InvalidInput("thiếu tham số 'month' (YYYY-MM) / missing 'month'")
-    day: dt.date = today_vn()
-    if as_of is not None and as_of.strip():
-        try:
-            day = parse_vn_date(as_of)
-        except ValueError as exc:
-            raise InvalidInput(f"tham số 'as_of': {exc}") from None
+    day = parse_as_of(as_of)
+    _, codes = report_scope(principal)
     with store_of(request).read() as conn:
-        rows = monthly_stats(conn, month.strip(), as_of=day, calendar=calendar_of(request))
+        communes = None if codes is None else communes_in_scope(conn, codes)
+        rows = monthly_stats(conn, month.strip(), as_of=day, calendar=calendar_of(request), communes=communes)
     services = [ServiceRow(**asdict(r)) for r in rows]
     total = sum(r.total for r in rows)
     online = sum(r.online for r in rows)

@@ -1,0 +1,36 @@
+"""Which communes of a store a report covers: those of the given province or commune codes
+(either era, as account scopes are read: :func:`datdai.auth.scopes.scope_covers`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, select, union
+
+from datdai.auth.scopes import normalize_commune, scope_covers
+from datdai.store import schema as s
+
+
+def store_communes(conn: Connection) -> list[str]:
+    """Every commune the store holds parcels or dossiers of."""
+    q = union(select(s.parcels.c.commune_code), select(s.dossiers.c.commune_code))
+    return sorted({c for c in conn.execute(q).scalars() if c})
+
+
+def parse_codes(text: str | None) -> list[str]:
+    """"70, 25195" → ["70", "25195"]; a code must be 2 (province) or 5 (commune) digits."""
+    codes = [c.strip() for c in (text or "").split(",") if c.strip()]
+    bad = [c for c in codes if not (c.isascii() and c.isdigit() and len(c) in (2, 5))]
+    if bad:
+        raise ValueError(f"mã không hợp lệ: {', '.join(bad)} (mã tỉnh 2 chữ số hoặc mã xã 5 chữ số) / "
+                         "invalid province or commune code")
+    return codes
+
+
+def communes_in_scope(conn: Connection, codes: Iterable[str]) -> list[str]:
+    """The store's communes covered by ``codes`` (province or commune codes)."""
+    scopes = frozenset(normalize_commune(c) if len(c) > 2 else c for c in codes)
+    return [c for c in store_communes(conn) if scope_covers(scopes, c)]
+
+
+__all__ = ["communes_in_scope", "parse_codes", "store_communes"]
