@@ -203,3 +203,35 @@ def test_jobs_of_a_dead_process_are_interrupted(store):
         status = dict(conn.execute(select(s.jobs.c.id, s.jobs.c.status)).all())
     assert status[ids["dead"]] == jr.INTERRUPTED and status[ids["silent"]] == jr.INTERRUPTED
     assert status[ids["alive"]] == jr.RUNNING
+
+
+def test_report_texts_are_written_by_managers_and_read_by_data_officers(ui):
+    assert login(ui, "lanhdao").status_code == 303
+    page = ui.get("/ui/bao-cao", params={"thang": "2025-06"})
+    assert page.status_code == 200 and 'id="noi-dung-bao-cao"' in page.text
+    for name in ("problems", "tasks", "proposals", "number", "report_date", "signer_name", "recipients"):
+        assert f'<label for="{name}">' in page.text, name
+    body = {"thang": "2025-06", "problems": "Thiếu máy quét hồ sơ.", "tasks": "Số hóa 500 hồ sơ.",
+            "proposals": "", "number": "45", "report_date": "05/07/2025", "signer_title": "GIÁM ĐỐC",
+            "signer_name": "Nguyễn Văn Giám", "recipients": "Sở NN&MT;\nLưu: VT."}
+    assert ui.post("/ui/bao-cao/noi-dung", data=body).status_code == 403  # no CSRF token
+    r = ui.post("/ui/bao-cao/noi-dung", data={**body, "csrf_token": csrf(ui)})
+    assert r.status_code == 303 and r.headers["location"] == "/ui/bao-cao?thang=2025-06&da_luu=1"
+    shown = ui.get(r.headers["location"])
+    assert "Đã lưu nội dung báo cáo" in shown.text and "Thiếu máy quét hồ sơ." in shown.text
+    api = ui.get("/api/v1/reports/2025-06/texts").json()  # the API's view of the same texts
+    assert (api["problems"], api["tasks"], api["number"], api["report_date"], api["updated_by"]) == (
+        "Thiếu máy quét hồ sơ.", "Số hóa 500 hồ sơ.", "45", "05/07/2025", "lanhdao")
+
+    bad = ui.post("/ui/bao-cao/noi-dung", data={**body, "report_date": "32/13/2025", "problems": "Mới",
+                                                 "csrf_token": csrf(ui)})
+    assert bad.status_code == 422 and "Ngày ban hành không hợp lệ" in bad.text and ">Mới</textarea>" in bad.text
+    assert ui.get("/api/v1/reports/2025-06/texts").json()["problems"] == "Thiếu máy quét hồ sơ."  # unchanged
+    bad = ui.post("/ui/bao-cao/noi-dung", data={**body, "thang": "2025-13", "csrf_token": csrf(ui)})
+    assert bad.status_code == 422 and "Tháng không hợp lệ" in bad.text
+
+    assert login(ui, "dulieu").status_code == 303
+    page = ui.get("/ui/bao-cao", params={"thang": "2025-06"})
+    assert page.status_code == 200 and "Thiếu máy quét hồ sơ." in page.text and "noi-dung-bao-cao" not in page.text
+    r = ui.post("/ui/bao-cao/noi-dung", data={**body, "csrf_token": csrf(ui)})
+    assert r.status_code == 403
