@@ -57,6 +57,7 @@ from sqlalchemy import Connection, case, distinct, func, select
 from datdai.quality.findings import Severity, Status
 from datdai.services.stats import month_bounds, monthly_stats
 from datdai.store import schema as s
+from datdai.store.places import commune_places
 from datdai.store.progress import BLOCKING, commune_progress
 from datdai.store.reconcile_progress import land_user_totals, reconcile_progress
 
@@ -230,24 +231,13 @@ def sum_units(rows: Iterable[ProgressRow], *, code: str = TOTAL_CODE, name: str 
     return ProgressRow(code=code, name=name, district=None, **{**sums, **override})
 
 
-def _names(conn: Connection, codes: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-    """commune → (name, district name): the store's admin units (old era), else the reference."""
-    from datdai.refdata.admin_units import new_commune, old_commune
+def _commune_name(code: str, name: str | None) -> str:
+    """The name of the store or the old reference list, else of the 2025 list, else "Xã {code}"."""
+    if name is None:
+        from datdai.refdata.admin_units import new_commune
 
-    a = s.admin_units
-    units = {(r.level, r.code): (r.name, r.parent_code) for r in conn.execute(
-        select(a.c.level, a.c.code, a.c.name, a.c.parent_code).where(a.c.era == "CU"))}
-    out = {}
-    for c in codes:
-        ref = old_commune(c)
-        name, district_code = units.get(("XA", c), (None, None))
-        district = units.get(("HUYEN", district_code or ""), (None, None))[0]
-        if ref is not None:
-            name, district = name or ref.name, district or ref.district_name
-        elif name is None and (new := new_commune(c)) is not None:
-            name = new.name
-        out[c] = (name or f"Xã {c}", district)
-    return out
+        name = new.name if (new := new_commune(code)) is not None else None
+    return name or f"Xã {code}"
 
 
 def _spatial_attribute_blocked(conn: Connection, communes) -> dict[str, tuple[int, int]]:
@@ -280,7 +270,7 @@ def _progress_rows(conn: Connection, communes) -> tuple[list[ProgressRow], Progr
     blocked = _spatial_attribute_blocked(conn, communes)
     connected = _connected(conn, communes)
     codes = sorted(set(progress) | set(users))
-    names = _names(conn, codes)
+    places = commune_places(conn, codes)
     rows = []
     for c in codes:
         p, u = progress.get(c), users.get(c)
@@ -288,7 +278,7 @@ def _progress_rows(conn: Connection, communes) -> tuple[list[ProgressRow], Progr
         checked = bool(p and p.checked)
         spatial, attribute = blocked.get(c, (0, 0))
         rows.append(ProgressRow(
-            code=c, name=names[c][0], district=names[c][1], communes=1, communes_connected=int(c in connected),
+            code=c, name=_commune_name(c, places[c].name), district=places[c].district_name, communes=1, communes_connected=int(c in connected),
             parcels=parcels, parcels_checked=p.parcels_checked if p else 0,
             parcels_spatial_ok=max(parcels - spatial, 0) if checked else 0,
             parcels_attribute_ok=max(parcels - attribute, 0) if checked else 0,

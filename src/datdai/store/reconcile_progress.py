@@ -24,6 +24,7 @@ from sqlalchemy import Connection, and_, case, exists, func, select, union
 from datdai.domain.model import PartyKind
 from datdai.domain.text import vn_int, vn_percent
 from datdai.store import schema as s
+from datdai.store.places import commune_places
 from datdai.store.reconcile_results import IN_REVIEW, KHOP, Decision, ResultStatus
 
 GROUP_KINDS = (PartyKind.HOUSEHOLD.value, PartyKind.COUPLE.value, PartyKind.GROUP.value)
@@ -129,24 +130,6 @@ def _row_to(code: str | None, name: str | None, row) -> ReconcileFigures:
     return f
 
 
-def _places(conn: Connection, communes: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
-    """commune → (commune name, province code, province name): the store's admin units (old
-    era), else the reference list."""
-    from datdai.refdata.admin_units import old_commune
-
-    a = s.admin_units
-    units = {(r.level, r.code): (r.name, r.parent_code) for r in conn.execute(
-        select(a.c.level, a.c.code, a.c.name, a.c.parent_code).where(a.c.era == "CU"))}
-    out = {}
-    for c in communes:
-        ref = old_commune(c)
-        name, district = units.get(("XA", c), (ref.name if ref else None, ref.district_code if ref else None))
-        _, province = units.get(("HUYEN", district or ""), (None, ref.province_code if ref else None))
-        pname = units.get(("TINH", province or ""), (ref.province_name if ref else None, None))[0]
-        out[c] = (name, province, pname)
-    return out
-
-
 def reconcile_progress(conn: Connection, commune_code: str | None = None) -> ReconcileProgress:
     """The figures per commune (only ``commune_code`` when given), per province of those
     communes, and overall (the whole store)."""
@@ -155,21 +138,21 @@ def reconcile_progress(conn: Connection, commune_code: str | None = None) -> Rec
     if commune_code:
         q = q.where(users.c.commune_code == commune_code)
     rows = conn.execute(q.order_by(users.c.commune_code)).all()
-    places = _places(conn, [r.code for r in rows])
-    out = ReconcileProgress(communes=[_row_to(r.code, places[r.code][0], r) for r in rows])
+    places = commune_places(conn, [r.code for r in rows])
+    out = ReconcileProgress(communes=[_row_to(r.code, places[r.code].name, r) for r in rows])
 
     by_province: dict[str | None, list[str]] = {}
-    for c, (_, pcode, _) in places.items():
-        by_province.setdefault(pcode, []).append(c)
+    for c, place in places.items():
+        by_province.setdefault(place.province_code, []).append(c)
     if not commune_code:
         all_codes = [r[0] for r in conn.execute(select(users.c.commune_code).distinct())]
         by_province = {}
-        for c, (_, pcode, _) in _places(conn, all_codes).items():
-            by_province.setdefault(pcode, []).append(c)
+        for c, place in commune_places(conn, all_codes).items():
+            by_province.setdefault(place.province_code, []).append(c)
     for pcode, codes in sorted(by_province.items(), key=lambda kv: kv[0] or ""):
         distinct = select(users.c.party_id).where(users.c.commune_code.in_(codes)).distinct().subquery("pu")
         row = conn.execute(_figures_query(distinct, None)).one()
-        pname = next((places.get(c, (None, None, None))[2] for c in codes if c in places), None)
+        pname = next((places[c].province_name for c in codes if c in places), None)
         if pname is None:
             from datdai.refdata.admin_units import old_commune
 
