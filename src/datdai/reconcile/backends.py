@@ -13,6 +13,8 @@ import os
 import duckdb
 import pyarrow as pa
 
+from datdai.reconcile.comparisons import DUCKDB, SPARK
+
 MEMORY_LIMIT = "6GB"  # DuckDB's own; spills to disk beyond
 DUCKDB_CONFIG = {"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
 
@@ -28,6 +30,7 @@ class DuckDBBackend:
 
     name = "duckdb"
     jaro_winkler = "jaro_winkler_similarity"
+    dialect = DUCKDB
 
     def __init__(self) -> None:
         self.con = _connect()
@@ -42,6 +45,9 @@ class DuckDBBackend:
 
     def scalar(self, sql: str):
         return self.con.execute(sql).fetchall()[0][0]
+
+    def row(self, sql: str) -> tuple:
+        return self.con.execute(sql).fetchall()[0]
 
     def splink_api(self):
         from splink.backends.duckdb import DuckDBAPI
@@ -63,6 +69,7 @@ class SparkBackend:
 
     name = "spark"
     jaro_winkler = "jaro_winkler"  # Splink's Scala UDF, registered by SparkAPI
+    dialect = SPARK
 
     def __init__(self, master: str | None = None) -> None:
         from datdai.engines.spark_engine import SparkEngine
@@ -88,6 +95,9 @@ class SparkBackend:
 
     def scalar(self, sql: str):
         return self.spark.sql(sql).collect()[0][0]
+
+    def row(self, sql: str) -> tuple:
+        return tuple(self.spark.sql(sql).collect()[0])
 
     def splink_api(self):
         return self._api

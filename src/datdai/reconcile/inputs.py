@@ -62,7 +62,11 @@ def _header(path: Path, sample: str, expected: Sequence[str]) -> tuple[str, list
     return best[2], best[3]
 
 
-def _check_columns(path: Path, names: list[str], expected: Sequence[str]) -> None:
+def _check_columns(path: Path, names: list[str], expected: Sequence[str],
+                   required: Sequence[str], notes: list[str] | None) -> list[str]:
+    """The expected columns the file lacks. A missing required column, a column without a name
+    or given twice, and an extra column that looks like a misspelt expected one are errors; any
+    other missing column is said in ``notes`` (the matching does without it)."""
     problems = ProblemCollector()
     seen: set[str] = set()
     for i, n in enumerate(names, start=1):
@@ -72,13 +76,16 @@ def _check_columns(path: Path, names: list[str], expected: Sequence[str]) -> Non
             problems.add(f"tên cột '{n}' lặp lại / duplicate column name", 1, n)
         seen.add(n)
     unknown = [n for n in names if n and n not in expected]
+    absent = []
     for name in expected:
         if name in seen:
             continue
         close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.6)
         hint = (f"; có cột '{close[0]}', có phải là '{name}'? / did you mean '{name}' for"
                 f" '{close[0]}'?") if close else ""
-        problems.add(f"thiếu cột '{name}'{hint} / missing column", 1, name)
+        if name in required or close:
+            problems.add(f"thiếu cột '{name}'{hint} / missing column", 1, name)
+        absent.append(name)
     for n in unknown:  # an extra column that looks like a misspelt expected one
         close = difflib.get_close_matches(n, [e for e in expected if e not in seen], n=1,
                                           cutoff=0.6)
@@ -86,6 +93,10 @@ def _check_columns(path: Path, names: list[str], expected: Sequence[str]) -> Non
             problems.add(f"cột '{n}' không đúng tên: có phải '{close[0]}'? / misspelt column,"
                          f" expected '{close[0]}'", 1, n)
     problems.raise_if_any(path, "cột không đúng đặc tả / columns do not follow the spec")
+    if absent and notes is not None:
+        notes.append(f"{path.name}: không có cột {', '.join(absent)} — đối soát không dùng các "
+                     f"trường này / columns absent, matched without them")
+    return absent
 
 
 def _open(source, encoding: str, delimiter: str, names: list[str], bad_rows: list,
@@ -107,10 +118,12 @@ def _open(source, encoding: str, delimiter: str, names: list[str], bad_rows: lis
                           convert_options=convert).read_all()
 
 
-def _read_text_table(path: str | Path, expected: Sequence[str],
-                     only: Sequence[str] | None = None) -> tuple[Path, pa.Table]:
+def _read_text_table(path: str | Path, expected: Sequence[str], required: Sequence[str],
+                     only: Sequence[str] | None = None,
+                     notes: list[str] | None = None) -> tuple[Path, pa.Table]:
     """The file as text columns, the expected ones first (in spec order), then the extras; with
-    ``only``, just those columns (the header is still checked against the spec)."""
+    ``only``, just those columns (the header is still checked against the spec). An expected
+    column the file lacks is read as empty (null) text, said in ``notes``."""
     path = Path(path)
     if not path.is_file():
         raise DeliveryError(path, "không tìm thấy tệp / file not found")
@@ -118,7 +131,10 @@ def _read_text_table(path: str | Path, expected: Sequence[str],
     if not sample.strip():
         raise DeliveryError(path, "tệp trống / empty file")
     delimiter, names = _header(path, sample, expected)
-    _check_columns(path, names, expected)
+    absent = _check_columns(path, names, expected, required, notes)
+    requested = list(only) if only else None
+    if only:
+        only = [c for c in only if c not in absent]
     bad_rows: list = []
     try:
         table = _open(path, encoding, delimiter, names, bad_rows, only)
@@ -144,8 +160,11 @@ def _read_text_table(path: str | Path, expected: Sequence[str],
     if table.num_rows == 0:
         raise DeliveryError(path, "tệp không có dòng dữ liệu nào / no data rows")
     cols = {}
-    wanted = list(only) if only else list(expected) + [n for n in names if n not in expected]
+    wanted = requested or list(expected) + [n for n in names if n not in expected]
     for n in wanted:
+        if n in absent:
+            cols[n] = pa.nulls(table.num_rows, pa.string())
+            continue
         v = table[n].combine_chunks()
         if encoding == "latin1":  # TCVN3/VNI bytes: shown as cp1252 for the text repair
             v = latin1_to_cp1252(v)
@@ -180,21 +199,29 @@ MATCH_COLUMNS = ("so_dinh_danh", "so_cmnd", "ho_ten", "gioi_tinh", "ngay_sinh", 
                  "noi_o_hien_tai")
 
 
-def read_owners(path: str | Path) -> pa.Table:
+OWNER_REQUIRED = ("ma_dong", "ho_ten")
+POPULATION_REQUIRED = ("so_dinh_danh", "ho_ten")
+
+
+def read_owners(path: str | Path, notes: list[str] | None = None) -> pa.Table:
     """The owners export: the columns of c06-owners.md as text, in spec order, then the extra
-    columns, then ``dong`` (int64, the spreadsheet row: the header is row 1)."""
-    path, table = _read_text_table(path, OWNER_COLUMNS)
+    columns, then ``dong`` (int64, the spreadsheet row: the header is row 1). Only ``ma_dong``
+    and ``ho_ten`` are required; a missing column is read as empty and said in ``notes``."""
+    path, table = _read_text_table(path, OWNER_COLUMNS, OWNER_REQUIRED, notes=notes)
     rows = _row_numbers(table.num_rows)
     _duplicates(path, table["ma_dong"].combine_chunks(), rows, "ma_dong",
                 "mã dòng 'ma_dong' phải là duy nhất")
     return table.append_column(ROW_COLUMN, rows)
 
 
-def read_population(path: str | Path, columns: Sequence[str] | None = None) -> pa.Table:
+def read_population(path: str | Path, columns: Sequence[str] | None = None,
+                    notes: list[str] | None = None) -> pa.Table:
     """The population register extract: the 19 columns of population-extract.md as text, in
     spec order, then the extra columns (or only ``columns``, e.g. :data:`MATCH_COLUMNS`: a
-    national extract is large). ``so_dinh_danh`` must be unique."""
-    path, table = _read_text_table(path, POPULATION_COLUMNS, columns)
+    national extract is large). ``so_dinh_danh`` must be unique; only it and ``ho_ten`` are
+    required (a missing column is read as empty and said in ``notes``)."""
+    path, table = _read_text_table(path, POPULATION_COLUMNS, POPULATION_REQUIRED, columns,
+                                   notes)
     rows = _row_numbers(table.num_rows)
     _duplicates(path, table["so_dinh_danh"].combine_chunks(), rows, "so_dinh_danh",
                 "số định danh 'so_dinh_danh' phải là duy nhất")

@@ -1,4 +1,4 @@
-"""Matching land users with citizens of the population register (issue 4).
+"""Matching land users with citizens of the population register.
 
 Stages, each with its reason code:
 
@@ -7,65 +7,69 @@ Stages, each with its reason code:
    a scanned CCCD card QR links the owner's old CMND to the citizen's number
    (:mod:`datdai.reconcile.qr_evidence`);
 
-   in both, a name that clearly differs (Jaro–Winkler of the name keys below
-   :data:`ID_NAME_MIN`, or of the given names below :data:`ID_GIVEN_MIN`) or a birth year two
-   or more years off makes the ID ``ID_BELONGS_TO_OTHER`` → ``CAN_XAC_MINH`` with that citizen as
-   candidate;
-3. probabilistic matching of the other people with a Splink model
-   (:mod:`datdai.reconcile.model`): candidates by the blocking rules of
-   :data:`~datdai.reconcile.model.BLOCKS` (name key, given name, birth year or date, commune),
-   scored on name key, given name, birth, address and gender, with m trained on the free labels
-   of stages 1–2 and u on random pairs.
+   in both, another given name (beyond one slip; siblings share the rest of a name) or a birth
+   year two or more years off makes the ID ``ID_BELONGS_TO_OTHER`` → ``CAN_XAC_MINH`` with that
+   citizen as candidate (:func:`_id_stages`);
+3. the other persons: candidates by several independent blocking keys
+   (:mod:`datdai.reconcile.blocking`), scored by a Splink model trained on the files
+   themselves (:mod:`datdai.reconcile.model`), decided by the probability of each candidate in
+   the register searched (:mod:`datdai.reconcile.decide`).
 
 Stages 1–3 run on DuckDB or on Spark (:mod:`datdai.reconcile.backends`); the decisions over the
-:data:`TOP_K` best candidates of each owner row are then taken in DuckDB by :func:`_decide`:
-``KHOP`` needs :data:`T_MATCH` bits and a margin of :data:`MARGIN` bits over the second
-candidate, and no recorded ID that contradicts the candidate (``ID_CONFLICT``). A citizen given
-``KHOP`` to owner rows whose names differ sends all those rows to review. Organisations
-(``la_to_chuc``) never match a citizen.
+best candidates of each owner row are then taken in DuckDB. A citizen given ``KHOP`` to owner
+rows whose names differ sends all those rows to review. Organisations (``la_to_chuc``) never
+match a citizen.
+
+The result says what it could not do: notes on how the files were read, warnings when the model
+could not be trained or the run linked far fewer rows than its candidates suggest
+(:attr:`MatchResult.warnings`), never a silent empty result.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datdai.domain.text import vn_int, vn_percent
+from datdai.reconcile import blocking
 from datdai.reconcile.backends import backend
-from datdai.reconcile.model import BLOCKS, LEVELS, Model, level_sql
+from datdai.reconcile.comparisons import DUCKDB, FIELD_NAMES, level_sql
+from datdai.reconcile.decide import (
+    FOREIGN_NAME,
+    P_MATCH,
+    P_REVIEW,
+    decide_probabilistic,
+    explanation_sql,
+    prior_bits,
+    rank_candidates,
+    release_taken,
+)
+from datdai.reconcile.model import MODEL_COLUMNS, Model
+from datdai.reconcile.names import align_name_order
 from datdai.reconcile.qr_evidence import QR_SCHEMA
 
 KHOP = "KHOP"
 CAN_XAC_MINH = "CAN_XAC_MINH"
 KHONG_KHOP = "KHONG_KHOP"
 
-ID_NAME_MIN = 0.80  # below this Jaro–Winkler of name keys (and another given name): not the same
-ID_GIVEN_MIN = 0.85  # …or a given name this far: another person (siblings share the rest)
-T_MATCH = 12.0  # match weight (bits) for KHOP
-T_REVIEW = 6.0  # match weight (bits) below which a best candidate is KHONG_KHOP
-MARGIN = 6.0  # bits between the best and the second candidate for KHOP
-ID_TYPO_EDITS = 3  # a recorded CCCD this far from a candidate's number is another person's
-TOP_K = 5  # scored candidates per owner row kept for the decisions
+ID_NAME_SAME = 0.95  # Jaro–Winkler of the full names: one slip, the given name included
+LABEL_SAMPLE = 50_000  # ID-stage pairs used as labels and to measure the blocking recall
 
 RESULT_COLUMNS = ("ma_dong", "ket_qua", "so_dinh_danh", "diem", "ly_do",
                   "ho_ten_chuan", "ngay_sinh_chuan", "gioi_tinh_chuan", "cccd_chuan")
+EXPLANATION_COLUMNS = ("ma_dong", "hang", "so_dinh_danh", "xac_suat", "trong_so",
+                       *(c for n in FIELD_NAMES for c in (f"muc_{n}", f"diem_{n}")))
 
-# reason codes of the levels that speak for a match (or against it)
-REASONS = {
-    ("name", "exact"): "NAME_EXACT", ("name", "fuzzy"): "NAME_FUZZY",
-    ("birth", "date"): "BIRTH_DATE_MATCH", ("birth", "year"): "BIRTH_YEAR_MATCH",
-    ("birth", "near"): "BIRTH_YEAR_NEAR", ("birth", "other"): "BIRTH_YEAR_CONFLICT",
-    ("birth", "null"): "BIRTH_YEAR_MISSING", ("commune", "same"): "COMMUNE_MATCH",
-    ("commune", "village"): "ADDRESS_MATCH",
-}
-
-OWNER_COLS = ("ten_khoa", "ho", "ten", "nam_sinh_nam", "ngay_sinh_day", "id_loai", "id_so",
-              "gioi_tinh_suy_ra", "xa_moi", "la_to_chuc")
-POP_COLS = ("so_dinh_danh", "ho_ten", "ngay_sinh", "ten_khoa", "ho", "ten", "nam_sinh_nam",
-            "ngay_sinh_day", "gioi_tinh_chuan", "cmnd_so", "xa_moi", "xa_moi_hien_tai")
+OWNER_COLS = ("ten_khoa", "ten_dau", "ho", "dem", "ten", "ten_sap", "nam_sinh_nam", "ns_thang",
+              "ns_ngay", "id_loai", "id_so", "gioi_tinh_suy_ra", "dc_tinh", "dc_xa", "dc_bits",
+              "dc_so", "dc_txt", "la_to_chuc")
+POP_COLS = ("so_dinh_danh", "ho_ten", "ngay_sinh", "ten_khoa", "ten_dau", "ho", "dem", "ten",
+            "ten_sap", "nam_sinh_nam", "ns_thang", "ns_ngay", "gioi_tinh_chuan", "cmnd_so",
+            "tt_tinh", "tt_xa", "tt_bits", "tt_so", "tt_txt", "ht_tinh", "ht_xa", "ht_bits",
+            "ht_txt")
 
 
 @dataclass
@@ -75,34 +79,33 @@ class MatchResult:
     counts: dict[str, int] = field(default_factory=dict)
     # (ma_dong, so_dinh_danh) of every blocked candidate pair, when asked (keep_pairs=True)
     pairs: pa.Table | None = None
+    # per listed candidate: probability, weight and each field's level and bits
+    explanations: pa.Table | None = None
+    summary: dict = field(default_factory=dict)  # model, blocking, training: for the record
+    notes: list[str] = field(default_factory=list)  # how the inputs were read
+    warnings: list[str] = field(default_factory=list)  # what makes the result doubtful
 
 
-def _first_part(values) -> pa.Array:
-    """The first part of an address (hamlet, house and street), diacritics and case folded:
-    two namesakes of a commune seldom share it."""
-    from datdai.quality.prepare import name_key
-
-    first = pc.utf8_trim_whitespace(pc.list_element(pc.split_pattern(
-        pc.fill_null(values.combine_chunks(), ""), ","), 0))
-    key = name_key(first)
-    return pc.if_else(pc.equal(first, ""), pa.scalar(None, pa.string()), key)
-
-
-def match(owners: pa.Table, population: pa.Table, *, seed: int = 0,
-          t_match: float = T_MATCH, t_review: float = T_REVIEW,
-          margin: float = MARGIN, keep_pairs: bool = False,
-          engine: str = "duckdb", qr: pa.Table | None = None) -> MatchResult:
+def match(owners: pa.Table, population: pa.Table, *, seed: int = 0, keep_pairs: bool = False,
+          engine: str = "duckdb", qr: pa.Table | None = None,
+          notes: list[str] | None = None) -> MatchResult:
     """Match normalised owners (:func:`~datdai.reconcile.normalise.normalise_owners`) with a
     normalised population extract; the result has one row per owners row, in their order.
     ``engine`` is ``duckdb`` (this process) or ``spark`` (:mod:`datdai.reconcile.backends`);
     ``qr`` holds scanned CCCD QR codes (:func:`~datdai.reconcile.qr_evidence.read_qr_evidence`)
-    whose CMND → CCCD links are the stage ``CMND_TO_CCCD_QR``."""
+    whose CMND → CCCD links are the stage ``CMND_TO_CCCD_QR``. ``notes`` are the readers'
+    notes, carried into the result."""
+    notes = list(notes or [])
+    population = align_name_order(owners, population, notes)
     be = backend(engine)
     try:
-        weights, n_todo, n_cand = _candidates(be, owners, population, seed, qr)
-        names = ("id_pairs", "scored") + (("cand",) if keep_pairs else ())
+        summary = _candidates(be, owners, population, seed, qr)
+        names = ("o", "p", "id_pairs", "scored", "given_counts") + (
+            ("cand",) if keep_pairs else ())
         con = be.local(names)
-        result = _decide(con, weights, n_todo, n_cand, t_match, t_review, margin)
+        result = _decide(con, population.num_rows, summary)
+        result.notes = notes
+        result.warnings = _warnings(result, summary)
         if keep_pairs:
             result.pairs = con.sql("""SELECT o.ma_dong, p.so_dinh_danh FROM cand c
                 JOIN o ON o.i = c.uid_l JOIN p ON p.j = c.uid_r""").to_arrow_table()
@@ -111,25 +114,88 @@ def match(owners: pa.Table, population: pa.Table, *, seed: int = 0,
         be.close()
 
 
-def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
-                qr: pa.Table | None = None):
-    """Stages 1–2 (table ``id_pairs``) and the scored candidates of stage 3, at most
-    :data:`TOP_K` per owner row (table ``scored``), on the backend; returns the trained
-    weights and the counts of owner rows left after stage 2 and of blocked pairs."""
+def _model_tables(be, owners: pa.Table, population: pa.Table) -> None:
+    """Tables ``o`` and ``p`` (the normalised rows with their index), the ID stages'
+    ``id_pairs`` and the model's ``mo`` and ``mp`` (:data:`~datdai.reconcile.model.MODEL_COLUMNS`,
+    with the blocking keys in ``mo_k`` and ``mp_k``)."""
     o_tab = owners.select(["ma_dong", *OWNER_COLS]).append_column(
-        "i", pa.array(np.arange(owners.num_rows, dtype=np.int64))).append_column(
-        "thon", _first_part(owners["dia_chi_chu"]))
+        "i", pa.array(np.arange(owners.num_rows, dtype=np.int64)))
     p_tab = population.select(list(POP_COLS)).append_column(
-        "j", pa.array(np.arange(population.num_rows, dtype=np.int64))).append_column(
-        "thon", _first_part(population["thuong_tru"])).append_column(
-        "thon_hien_tai", _first_part(population["noi_o_hien_tai"]))
+        "j", pa.array(np.arange(population.num_rows, dtype=np.int64)))
     be.put("o", o_tab)
     be.put("p", p_tab)
-    be.put("q", (qr if qr is not None else QR_SCHEMA.empty_table()).select(
-        ["so_dinh_danh", "so_cmnd"]))
-    jw = be.jaro_winkler
+    common = """ten_khoa, ten_dau, ho, dem, ten, ten_sap, nam_sinh_nam AS nam,
+        ns_thang AS thang, ns_ngay AS ngay,
+        CASE WHEN ns_thang IS NOT NULL THEN concat(CAST(nam_sinh_nam AS STRING),
+             lpad(CAST(ns_thang AS STRING), 2, '0'), lpad(CAST(ns_ngay AS STRING), 2, '0'))
+             END AS ns"""
+    be.create("mp", f"""SELECT j AS uid, {common}, gioi_tinh_chuan AS gioi_tinh,
+            tt_tinh AS a1_tinh, tt_xa AS a1_xa, tt_bits AS a1_bits, tt_so AS a1_so,
+            tt_txt AS a1_txt, ht_tinh AS a2_tinh, ht_xa AS a2_xa, ht_bits AS a2_bits,
+            ht_txt AS a2_txt,
+            so_dinh_danh AS cccd, cmnd_so AS cmnd FROM p""")
+    _name_genders(be)
+    be.create("given_counts", """SELECT ten, count(*) AS n FROM mp WHERE ten IS NOT NULL
+        GROUP BY ten""")
+    _id_stages(be)
+    # an owner's recorded number that the ID stages found to be another person's (a relative's,
+    # by name or birth year) is no evidence about the owner: not compared
+    be.create("mo", f"""SELECT o.i AS uid, {common},
+            coalesce(gioi_tinh_suy_ra, gt.gioi_tinh, gd.gioi_tinh) AS gioi_tinh,
+            dc_tinh AS a1_tinh, dc_xa AS a1_xa, dc_bits AS a1_bits, dc_so AS a1_so,
+            dc_txt AS a1_txt, CAST(NULL AS STRING) AS a2_tinh, CAST(NULL AS STRING) AS a2_xa,
+            CAST(NULL AS BIGINT) AS a2_bits, CAST(NULL AS STRING) AS a2_txt,
+            CASE WHEN id_loai = 'CCCD' AND x.i IS NULL THEN id_so END AS cccd,
+            CASE WHEN id_loai = 'CMND' AND x.i IS NULL THEN id_so END AS cmnd
+        FROM o LEFT JOIN gender_by_given gt ON gt.w = o.ten
+        LEFT JOIN gender_by_middle gd ON gd.w = o.dem
+        LEFT JOIN (SELECT i FROM id_pairs GROUP BY i HAVING bool_and(conflict)) x ON x.i = o.i
+        WHERE NOT coalesce(o.la_to_chuc, false)""")
+    for t in ("mo", "mp"):
+        be.create(f"{t}_k", f"""SELECT *, substr(cccd, 7, 6) AS cccd_duoi,
+                CASE WHEN length(a1_txt) >= 8 THEN substr(a1_txt, 1, 10) END AS a1_dau,
+                CASE WHEN length(a2_txt) >= 8 THEN substr(a2_txt, 1, 10) END AS a2_dau,
+                substr(cccd, 1, 9) AS cccd_dau, substr(cmnd, length(cmnd) - 4, 5) AS cmnd_duoi,
+                substr(cmnd, 1, 5) AS cmnd_dau FROM {t}""")
 
-    # -- stages 1 and 2: exact IDs -------------------------------------------------------------
+
+GENDER_SURE = 0.97  # share of one gender among the register's bearers of a name word
+GENDER_MIN_BEARERS = 20
+
+
+def _name_genders(be) -> None:
+    """Tables ``gender_by_given`` and ``gender_by_middle`` (``w``, ``gioi_tinh``): the name
+    words that, in this register, nearly always belong to one gender — an owner without a CCCD
+    then has a gender to compare (Thị, Văn; Jerry, Jada), learned from the data, not a list."""
+    for table, column in (("gender_by_given", "ten"), ("gender_by_middle", "dem")):
+        be.create(table, f"""SELECT w, CASE WHEN f >= {GENDER_SURE} THEN 'Nữ' ELSE 'Nam' END
+                AS gioi_tinh FROM (
+            SELECT {column} AS w, count(*) AS n,
+                avg(CASE WHEN gioi_tinh = 'Nữ' THEN 1.0 ELSE 0.0 END) AS f
+            FROM mp WHERE {column} IS NOT NULL AND gioi_tinh IS NOT NULL GROUP BY {column}) x
+            WHERE n >= {GENDER_MIN_BEARERS} AND (f >= {GENDER_SURE} OR f <= {1 - GENDER_SURE})""")
+
+
+RARE_NAME = 3  # a given name borne by fewer citizens is read as a slip, not another name
+
+
+def _typo_sql(d, a: str, b: str, count: str) -> str:
+    """SQL: given name ``a`` is a slip for ``b`` — one edit away, and not a name the register
+    knows (``count`` bearers: fewer than :data:`RARE_NAME`): "Duynê" for Duyên, but not Anh for
+    An, which are two names."""
+    return f"({d.edits(a, b)} <= 1 AND coalesce({count}, 0) < {RARE_NAME})"
+
+
+def _id_stages(be) -> None:
+    """Stages 1 and 2: table ``id_pairs`` (``i``, ``j``, ``stage``, ``conflict``, ``n_ids``).
+
+    The number settles it unless the rest says another person holds it: a given name that
+    is neither the citizen's nor a slip for it (:func:`_typo_sql`, with the same birth year),
+    the words of the name not the same in another order, or a birth year two or more years
+    off."""
+    def typo(a: str, b: str, count: str) -> str:
+        return _typo_sql(be.dialect, a, b, count)
+
     be.create("id_pairs", f"""
         WITH found AS (
             SELECT o.i, p.j, 'ID_EXACT' AS stage FROM o JOIN p ON o.id_so = p.so_dinh_danh
@@ -145,111 +211,151 @@ def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
         pairs AS (SELECT i, j, min(stage) AS stage FROM found GROUP BY i, j),
         flagged AS (
             SELECT x.i, x.j, x.stage,
-                coalesce(o.ten_khoa IS NOT NULL AND p.ten_khoa IS NOT NULL
-                    AND ({jw}(o.ten_khoa, p.ten_khoa) < {ID_NAME_MIN}
-                         OR {jw}(o.ten, p.ten) < {ID_GIVEN_MIN}), false) AS name_conflict,
+                coalesce(NOT (o.ten = p.ten OR o.ten_sap = p.ten_sap OR
+                    ({typo('o.ten', 'p.ten', 'gc.n')}
+                     AND coalesce(o.nam_sinh_nam = p.nam_sinh_nam, true))), false)
+                    AS name_conflict,
                 coalesce(abs(o.nam_sinh_nam - p.nam_sinh_nam) >= 2, false) AS birth_conflict,
                 count(*) OVER (PARTITION BY x.i) AS n_ids
-            FROM pairs x JOIN o ON o.i = x.i JOIN p ON p.j = x.j)
+            FROM pairs x JOIN o ON o.i = x.i JOIN p ON p.j = x.j
+            LEFT JOIN given_counts gc ON gc.ten = o.ten)
         SELECT *, name_conflict OR birth_conflict AS conflict FROM flagged""")
 
-    # -- stage 3: blocking, then the Splink model ----------------------------------------------
-    be.create("todo", """SELECT o.* FROM o
-        WHERE NOT coalesce(la_to_chuc, false)
-          AND i NOT IN (SELECT i FROM id_pairs WHERE NOT conflict AND n_ids = 1)""")
-    be.create("cand", "\n        UNION\n        ".join(
-        f"SELECT l.i AS uid_l, r.j AS uid_r FROM todo l JOIN p r ON {on}" for on in BLOCKS))
-    be.create("model_o", """SELECT i AS uid, ten_khoa, ho, ten, nam_sinh_nam,
-            ngay_sinh_day, gioi_tinh_suy_ra AS gioi_tinh, xa_moi, thon,
-            CAST(NULL AS STRING) AS xa_moi_hien_tai, CAST(NULL AS STRING) AS thon_hien_tai
-        FROM o WHERE NOT coalesce(la_to_chuc, false)""")
-    be.create("model_p", """SELECT j AS uid, ten_khoa, ho, ten, nam_sinh_nam,
-            ngay_sinh_day, gioi_tinh_chuan AS gioi_tinh, xa_moi, thon, xa_moi_hien_tai,
-            thon_hien_tai FROM p""")
-    be.create("labels", "SELECT i AS uid_l, j AS uid_r FROM id_pairs WHERE NOT conflict")
-    n_labels = be.scalar("SELECT count(*) FROM labels")
 
-    model = Model(be.splink_api(), "model_o", "model_p", be.create)
-    model.train("labels", n_labels, seed)
+def _em_rules(be) -> list[tuple[str, tuple[str, ...]]]:
+    """Training blocks: pairs with the same surname and given name (to learn birth, address,
+    gender, ID: the middle name may differ, an initial or missing), and
+    pairs with the same birth date — or, where owners carry only the birth year, the same
+    year and commune, or year and province — (to learn the name). A block is used only where
+    enough owners and citizens fill its columns."""
+    share = be.row("""SELECT avg(CASE WHEN thang IS NOT NULL THEN 1.0 ELSE 0.0 END),
+            avg(CASE WHEN a1_xa IS NOT NULL THEN 1.0 ELSE 0.0 END),
+            avg(CASE WHEN a1_tinh IS NOT NULL THEN 1.0 ELSE 0.0 END) FROM mo""")
+    full, commune, province = (float(x or 0.0) for x in share)
+    rules: list[tuple[str, tuple[str, ...]]] = [("ho_ten", ("ho", "ten"))]
+    if full >= 0.2:
+        rules.append(("ngay_sinh", ("nam", "thang", "ngay")))
+    if commune >= 0.2:
+        rules.append(("nam_sinh_xa", ("nam", "a1_xa")))
+    elif province >= 0.2 and full < 0.2:
+        rules.append(("nam_sinh_tinh", ("nam", "a1_tinh")))
+    return rules
+
+
+def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
+                qr: pa.Table | None) -> dict:
+    """Stages 1–2 (table ``id_pairs``) and the scored candidates of stage 3 (table
+    ``scored``), on the backend; returns the run's summary (training, blocking, model)."""
+    be.put("q", (qr if qr is not None else QR_SCHEMA.empty_table()).select(
+        ["so_dinh_danh", "so_cmnd"]))
+    _model_tables(be, owners, population)
+
+    # -- stage 3: the owners left, their candidates, the model ---------------------------------
+    be.create("todo", """SELECT mo_k.* FROM mo_k
+        WHERE uid NOT IN (SELECT i FROM id_pairs WHERE NOT conflict AND n_ids = 1)""")
+    be.create("disputed", """SELECT i AS uid_l, j AS uid_r FROM id_pairs
+        WHERE conflict OR n_ids > 1""")
+    stats = blocking.block(be, "todo", "mp_k", extra="disputed")
+    be.create("labels", f"""SELECT i AS uid_l, j AS uid_r FROM id_pairs
+        WHERE NOT conflict AND n_ids = 1 ORDER BY hash(i) LIMIT {LABEL_SAMPLE}""")
+    n_labels = int(be.scalar("SELECT count(*) FROM labels") or 0)
+    stats["do_phu_tren_cap_da_biet"] = blocking.label_recall(be, "labels", "mo_k", "mp_k")
+
+    model = Model(be.splink_api(), "mo", "mp", be.dialect, population.num_rows, be.create,
+                  be.scalar)
+    training = model.train("labels", n_labels, seed, _em_rules(be))
     predictions = model.predict("cand").physical_name
-    features = ",\n".join(f"{level_sql(name, 'gamma_' + name)} AS f_{name}" for name in LEVELS)
-    be.create("scored", f"""SELECT * FROM (
-        SELECT uid_l AS i, uid_r AS j, match_weight AS w, {features},
-            row_number() OVER (PARTITION BY uid_l ORDER BY match_weight DESC, uid_r) AS rk
-        FROM {predictions}) WHERE rk <= {TOP_K}""")
-    n_todo = be.scalar("SELECT count(*) FROM todo")
-    n_cand = be.scalar("SELECT count(*) FROM cand")
-    return model.weights(), n_todo, n_cand
+    # agreement on a value weighed by the value's frequency in the register searched
+    adjust = model.frequency_sql(population.num_rows)
+    joins, weights = [], {}
+    for name in FIELD_NAMES:
+        terms = [f"w0_{name}"]
+        for key, term in adjust.get(name, []):
+            alias = "tf_" + "_".join(key)
+            cols = ", ".join(key)
+            be.create(alias, f"""SELECT {cols}, count(*) AS n FROM mp
+                WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY {cols}""")
+            joins.append(f"LEFT JOIN {alias} ON " + " AND ".join(
+                f"{alias}.{k} = x.{k}_l" for k in key))
+            terms.append(term)
+        weights[name] = " + ".join(terms)
+    keys = sorted({k for terms in adjust.values() for key, _ in terms for k in key})
+    feats = ", ".join(f"{level_sql(name, 'gamma_' + name)} AS g_{name}, mw_{name} AS w0_{name}"
+                      for name in FIELD_NAMES)
+    total = " + ".join(f"w_{n}" for n in FIELD_NAMES)
+    cols = ", ".join(f"g_{n}, w_{n}" for n in FIELD_NAMES)
+    be.create("scored", f"""WITH x AS (SELECT uid_l AS i, uid_r AS j,
+                {', '.join(f'{k}_l' for k in keys)}, {feats} FROM {predictions}),
+        y AS (SELECT x.*, {', '.join(f'{w} AS w_{n}' for n, w in weights.items())}
+            FROM x {' '.join(joins)})
+        SELECT i, j, {total} AS w, {cols} FROM y""")
+    return {"khoi": stats, "huan_luyen": training.__dict__, "tham_so": model.parameters(),
+            "trong_so": model.weights(), "so_cong_dan": population.num_rows,
+            "so_dong": owners.num_rows}
 
 
-def _decide(con, weights, n_todo, n_cand, t_match, t_review, margin) -> MatchResult:
+def _decide(con, n_citizens: int, summary: dict) -> MatchResult:
     """The decisions, in DuckDB, from tables ``o``, ``p``, ``id_pairs`` and ``scored``."""
-    # prior odds of a match among blocked pairs: about one citizen per owner row
-    prior = math.log2(max(n_todo, 1) / max(n_cand - n_todo, 1)) if n_cand > n_todo else 0.0
-    reason_sql = " || ".join(
-        f"(CASE WHEN f_{n} = '{lvl}' THEN ';{code}' ELSE '' END)" for (n, lvl), code in REASONS.items())
-    con.execute(f"""CREATE TEMP TABLE prob AS
-        WITH top AS (SELECT i,
-                max(w) FILTER (WHERE rk = 1) AS w1,
-                max(w) FILTER (WHERE rk = 2) AS w2,
-                max(j) FILTER (WHERE rk = 1) AS j1,
-                max(substr({reason_sql}, 2)) FILTER (WHERE rk = 1) AS why,
-                list(j ORDER BY rk) FILTER (WHERE rk <= 5 AND w >= {t_review}) AS close_js
-            FROM scored GROUP BY i)
-        SELECT top.i, w1, w2, j1, close_js,
-            -- a valid CCCD on record that is not the candidate's number (beyond a typo)
-            coalesce(o.id_loai = 'CCCD'
-                     AND levenshtein(o.id_so, p.so_dinh_danh) > {ID_TYPO_EDITS}, false)
-            OR coalesce(o.id_loai = 'CMND'
-                     AND levenshtein(o.id_so, p.cmnd_so) > {ID_TYPO_EDITS}, false) AS id_other,
-            why || CASE WHEN id_other THEN ';ID_CONFLICT' ELSE '' END AS why,
-            CASE WHEN w1 >= {t_match} AND (w2 IS NULL OR w2 <= w1 - {margin}) AND NOT id_other
-                 THEN '{KHOP}'
-                 WHEN w1 >= {t_review} THEN '{CAN_XAC_MINH}'
-                 ELSE '{KHONG_KHOP}' END AS ket_qua,
-            1.0 / (1.0 + pow(2.0, -(w1 + {prior}))) AS diem
-        FROM top JOIN o ON o.i = top.i LEFT JOIN p ON p.j = top.j1""")
-
-    # -- decisions -----------------------------------------------------------------------------
+    summary["khoi"]["cap_bo_vi_da_co_chu"] = release_taken(con)
+    pi = rank_candidates(con, n_citizens, summary["khoi"]["dong_can_tim"])
+    decide_probabilistic(con)
+    # the recorded number is a relative's (one holder, another name or birth year) and the model
+    # finds the owner, someone else, beyond doubt: the owner's match, the number corrected
+    other_id = ("(idd.i IS NOT NULL AND idd.conflict AND idd.n_ids = 1 "
+                f"AND pr.ket_qua = '{KHOP}' AND NOT list_contains(idd.js, pr.j1))")
     con.execute(f"""CREATE TEMP TABLE decided AS
         WITH idd AS (SELECT i,
                 min(j) AS j1, bool_or(conflict) AS conflict, max(n_ids) AS n_ids,
                 any_value(stage) AS stage, list(j ORDER BY j) AS js
             FROM id_pairs GROUP BY i)
-        SELECT o.i,
+        SELECT o.i, pr.g_name1 AS g_name,
             CASE WHEN coalesce(o.la_to_chuc, false) THEN '{KHONG_KHOP}'
                  WHEN idd.i IS NOT NULL AND NOT idd.conflict AND idd.n_ids = 1 THEN '{KHOP}'
+                 WHEN {other_id} THEN '{KHOP}'
                  WHEN idd.i IS NOT NULL THEN '{CAN_XAC_MINH}'
                  ELSE coalesce(pr.ket_qua, '{KHONG_KHOP}') END AS ket_qua,
             CASE WHEN idd.i IS NOT NULL AND NOT idd.conflict AND idd.n_ids = 1 THEN idd.j1
-                 WHEN idd.i IS NULL AND pr.ket_qua = '{KHOP}' THEN pr.j1 END AS j,
+                 WHEN (idd.i IS NULL OR {other_id}) AND pr.ket_qua = '{KHOP}' THEN pr.j1
+                 END AS j,
             CASE WHEN coalesce(o.la_to_chuc, false) THEN []::BIGINT[]
                  WHEN idd.i IS NOT NULL AND NOT idd.conflict AND idd.n_ids = 1 THEN [idd.j1]
-                 -- the probabilistic candidates best first (close_js holds only those at
-                 -- or above T_review), then the ID's holders
+                 WHEN {other_id} THEN [pr.j1]
+                 -- the probabilistic candidates best first, then the ID's holders
                  WHEN idd.i IS NOT NULL THEN coalesce(pr.close_js, []::BIGINT[]) || list_filter(
                       idd.js, lambda x: NOT list_contains(coalesce(pr.close_js, []::BIGINT[]), x))
                  WHEN pr.ket_qua = '{CAN_XAC_MINH}' THEN pr.close_js
                  ELSE []::BIGINT[] END AS js,
             CASE WHEN coalesce(o.la_to_chuc, false) THEN 0.0
                  WHEN idd.i IS NOT NULL AND NOT idd.conflict AND idd.n_ids = 1 THEN 1.0
-                 WHEN idd.i IS NOT NULL THEN coalesce(pr.diem, 0.5)
-                 ELSE coalesce(pr.diem, 0.0) END AS diem,
+                 WHEN idd.i IS NOT NULL THEN coalesce(pr.prob1, 0.5)
+                 ELSE coalesce(pr.prob1, 0.0) END AS diem,
             CASE WHEN coalesce(o.la_to_chuc, false) THEN 'ORGANISATION'
                  WHEN idd.i IS NOT NULL AND NOT idd.conflict AND idd.n_ids = 1 THEN idd.stage
                  WHEN idd.i IS NOT NULL AND idd.n_ids > 1 THEN idd.stage || ';MULTIPLE_CANDIDATES'
+                 WHEN {other_id} THEN 'ID_OF_OTHER_PERSON;' || pr.why
                  WHEN idd.i IS NOT NULL THEN 'ID_BELONGS_TO_OTHER'
                  WHEN pr.ket_qua = '{KHOP}' THEN pr.why
-                 WHEN pr.ket_qua = '{CAN_XAC_MINH}' AND pr.w2 > pr.w1 - {margin}
+                 WHEN pr.ket_qua = '{CAN_XAC_MINH}' AND pr.rivals > 0
                       THEN 'MULTIPLE_CANDIDATES;' || pr.why
                  WHEN pr.ket_qua = '{CAN_XAC_MINH}' THEN 'LOW_SCORE;' || pr.why
+                 WHEN pr.i IS NOT NULL THEN 'NO_MATCH;' || pr.why
                  ELSE 'NO_CANDIDATE' END AS ly_do
         FROM o LEFT JOIN idd ON idd.i = o.i LEFT JOIN prob pr ON pr.i = o.i""")
-    # the same citizen given to owner rows whose names differ: all of them to review
+    # the same citizen given to owner rows of which one does not bear the citizen's name — by
+    # the model's name level, or, for the ID stages, the given name the same or a slip for it
+    # and the surname the same or one slip apart: all of them to review
+    typo = _typo_sql(DUCKDB, "o.ten", "c.ten", "gc.n")
+    foreign = ", ".join(f"'{x}'" for x in FOREIGN_NAME)
     con.execute(f"""UPDATE decided SET ket_qua = '{CAN_XAC_MINH}', js = [decided.j], j = NULL,
             ly_do = ly_do || ';SAME_CITIZEN_OTHER_NAME'
-        FROM (SELECT d.j FROM decided d JOIN o ON o.i = d.i WHERE d.ket_qua = '{KHOP}'
-              GROUP BY d.j HAVING count(DISTINCT o.ten_khoa) > 1) s
+        FROM (SELECT d.j FROM decided d JOIN o ON o.i = d.i JOIN p c ON c.j = d.j
+              LEFT JOIN given_counts gc ON gc.ten = o.ten
+              WHERE d.ket_qua = '{KHOP}'
+              GROUP BY d.j HAVING count(DISTINCT o.ten_khoa) > 1 AND bool_or(
+                  CASE WHEN d.g_name IS NOT NULL THEN d.g_name IN ({foreign})
+                       ELSE NOT coalesce((o.ten = c.ten OR {typo})
+                           AND (o.ho = c.ho OR damerau_levenshtein(o.ho, c.ho) <= 1), false)
+                  END)) s
         WHERE decided.j = s.j AND decided.ket_qua = '{KHOP}'""")
     result = con.sql(f"""
         SELECT o.ma_dong, d.ket_qua,
@@ -265,6 +371,66 @@ def _decide(con, weights, n_todo, n_cand, t_match, t_review, margin) -> MatchRes
             CASE WHEN d.ket_qua = '{KHOP}' THEN p.so_dinh_danh ELSE '' END AS cccd_chuan
         FROM o JOIN decided d ON d.i = o.i LEFT JOIN p ON p.j = d.j
         ORDER BY o.i""").to_arrow_table()
+    # the listed candidates of every row that has some (KHOP found by the model, review)
+    explanations = con.sql(f"""
+        SELECT o.ma_dong, u.k AS hang, c.so_dinh_danh, round(r.prob, 6) AS xac_suat,
+            round(r.w, 2) AS trong_so, {explanation_sql()}
+        FROM decided d JOIN o ON o.i = d.i
+        JOIN unnest(d.js) WITH ORDINALITY AS u(jj, k) ON true
+        JOIN p c ON c.j = u.jj
+        LEFT JOIN ranked r ON r.i = d.i AND r.j = u.jj
+        WHERE NOT (d.ly_do IN ('ID_EXACT', 'CMND_TO_CCCD', 'CMND_TO_CCCD_QR'))
+        ORDER BY o.i, u.k""").to_arrow_table()
+    explanations = explanations.rename_columns(list(EXPLANATION_COLUMNS))
     counts = dict(con.execute("SELECT ket_qua, count(*) FROM decided GROUP BY 1").fetchall())
-    counts["cap_ung_vien"] = n_cand
-    return MatchResult(table=result, weights=weights, counts=counts)
+    counts["cap_ung_vien"] = summary["khoi"]["cap_ung_vien"]
+    counts["dong_co_ung_vien"] = (summary["khoi"]["dong_can_tim"]
+                                  - summary["khoi"]["dong_khong_co_ung_vien"])
+    counts["lien_ket_xac_suat"] = int(con.execute(
+        f"SELECT count(*) FROM prob WHERE ket_qua <> '{KHONG_KHOP}'").fetchall()[0][0])
+    summary["nguong"] = {"khop": P_MATCH, "xac_minh": P_REVIEW, "ty_le_co_trong_csdl": pi,
+                         "bit_quy_mo_so_dan_cu": round(prior_bits(n_citizens, pi), 2)}
+    return MatchResult(table=result, weights=summary.get("trong_so", {}), counts=counts,
+                       explanations=explanations, summary=summary)
+
+
+def _warnings(result: MatchResult, summary: dict) -> list[str]:
+    """What makes the result doubtful, in words an officer can act on."""
+    out = []
+    training = summary["huan_luyen"]
+    names = {"name": "họ tên", "birth": "ngày sinh", "address": "địa chỉ", "gender": "giới tính",
+             "id": "giấy tờ"}
+    if training["collapsed"]:
+        fields = ", ".join(names[n] for n in training["collapsed"])
+        out.append(f"Mô hình không học được từ dữ liệu cho trường {fields} (tham số huấn luyện "
+                   "vô lý: sự trùng khớp không nói lên gì) — đã dùng tham số khởi đầu chung cho "
+                   "các trường đó; kết quả của giai đoạn xác suất cần được kiểm tra / the model "
+                   "could not be trained on these fields")
+    if not any(s["fields"] for s in training["sessions"]) and training["labels"] < 50:
+        out.append("Không đủ dữ liệu để huấn luyện mô hình (quá ít cặp cùng tên hoặc cùng ngày "
+                   "sinh, không có cặp khớp theo số định danh): dùng tham số khởi đầu chung / "
+                   "too little data to train the model")
+    with_cand = result.counts.get("dong_co_ung_vien", 0)
+    linked = result.counts.get("lien_ket_xac_suat", 0)
+    if with_cand >= 50 and linked < 0.5 * with_cand:
+        out.append(
+            f"Chỉ liên kết được {vn_int(linked)} trong {vn_int(with_cand)} dòng có ứng viên "
+            f"({vn_percent(linked / with_cand)}) ở giai đoạn xác suất: nếu phần lớn chủ sử dụng "
+            "có trong CSDL dân cư, hãy kiểm tra định dạng ngày sinh, thứ tự họ tên và cột địa "
+            "chỉ của hai tệp / far fewer rows linked than had candidates")
+    recall = summary["khoi"].get("do_phu_tren_cap_da_biet")
+    if recall and recall["cap_da_biet"] >= 100 and recall["do_phu"] < 0.95:
+        out.append(f"Phân khối chỉ đề xuất {vn_percent(recall['do_phu'])} cặp đã biết khớp "
+                   "(theo số định danh): nhiều chủ sử dụng có thể không được tìm thấy / "
+                   "blocking recall is low")
+    usable = [c for c in ("name", "birth", "address") if c not in training["untrained"]]
+    if "birth" in training["untrained"] and "address" in training["untrained"]:
+        out.append("Chỉ có họ tên để so khớp (không có ngày sinh, địa chỉ dùng được ở cả hai "
+                   "tệp): kết quả xác suất không đủ tin cậy / only names can be compared")
+    del usable
+    return out
+
+
+def result_counts(result: MatchResult) -> dict[str, int]:
+    return {k: int(pc.sum(pc.equal(result.table["ket_qua"], k)).as_py() or 0)
+            for k in (KHOP, CAN_XAC_MINH, KHONG_KHOP)}

@@ -1,21 +1,22 @@
-"""Comparison keys of land users and citizens, vectorised (Arrow, DuckDB through
-:mod:`datdai.quality.prepare`), computed once per distinct value where values repeat.
+"""Comparison keys of land users and citizens, vectorised (Arrow and DuckDB).
 
-Both sides get the same keys, so that the matching can join on them:
+Both sides get the same keys so that the matching can join and compare them:
 
-* ``ten_khoa`` — the name folded (no diacritics, lower case, one space between words) without
-  the prefixes Ông/Bà/Hộ ông/Hộ bà/Hộ gia đình; ``ho`` its first word (surname), ``ten`` its
-  last word (given name);
-* ``nam_sinh_nam`` — the birth year (int32) of ``yyyy`` or ``dd/mm/yyyy``; ``ngay_sinh_day`` —
-  the date (date32) when a full date is given;
-* ``tinh_moi``, ``xa_moi`` — the 2025 province and commune codes of an address written with old
-  or new unit names (:func:`datdai.refdata.admin_units.address_key`).
+* names — :mod:`datdai.reconcile.names` (``ten_khoa``, ``ten_dau``, ``ho``, ``dem``, ``ten``,
+  ``ten_sap``); owners' names are first repaired from legacy encodings (``ten_sua``);
+* births — :mod:`datdai.reconcile.births`: ``nam_sinh_nam``, ``ns_thang``, ``ns_ngay`` (int32,
+  null where unknown) and ``ngay_sinh_day`` (date32, when the full date is known);
+* addresses — :mod:`datdai.reconcile.addresses`: owners ``dc_tinh``, ``dc_xa``, ``dc_bits``,
+  ``dc_so``; citizens the same for the permanent (``tt_*``) and the current (``ht_*``)
+  residence;
+* gender — owners ``gioi_tinh_suy_ra`` (read from a valid CCCD), citizens ``gioi_tinh_chuan``.
 
-Owners also get ``ten_sua`` (the name with legacy encodings and mojibake repaired, NFC),
-``id_loai``/``id_so`` (the recorded ID classified, lost leading zeros restored only when
-unambiguous), ``gioi_tinh_suy_ra`` (gender read from a valid CCCD), ``la_to_chuc``
-(organisation), and the parcel's ``tinh_moi_thua``/``xa_moi_thua``. Citizens get ``cmnd_so``
-(the old ID card number normalised) and ``gioi_tinh_chuan``.
+Owners also get ``id_loai``/``id_so``/``id_sua`` (the recorded ID classified, lost leading zeros
+restored only when unambiguous), ``la_to_chuc`` (organisation) and the parcel's
+``tinh_moi_thua``/``xa_moi_thua``; citizens get ``cmnd_so`` (the old ID card number).
+
+``notes``, when given, collects what the reader had to decide (a date order, a column that is
+empty throughout): a run says so instead of quietly matching on less.
 """
 
 from __future__ import annotations
@@ -24,83 +25,69 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datdai.domain.ids import KIND_CCCD, KIND_CMND
+from datdai.domain.text import vn_int
 from datdai.quality.prepare import (
-    ORG_DOCUMENTS,
-    _birth_year,
     _classify_ids,
     _doc_type_code,
-    _gender,
     _nullify_blank,
     _org_name,
-    name_key,
+    fold_column,
     per_distinct,
     repair_text_column,
 )
-from datdai.refdata.admin_units import address_key
+from datdai.reconcile.addresses import address_keys
+from datdai.reconcile.births import read_births
+from datdai.reconcile.names import NAME_COLUMNS, name_parts
 
 _NULL_STR = pa.scalar(None, pa.string())
 
+BIRTH_KEYS = [("nam_sinh_nam", pa.int32()), ("ns_thang", pa.int32()), ("ns_ngay", pa.int32()),
+              ("ngay_sinh_day", pa.date32())]
 OWNER_EXTRA = [
-    ("ten_sua", pa.string()), ("ten_khoa", pa.string()), ("ho", pa.string()),
-    ("ten", pa.string()), ("nam_sinh_nam", pa.int32()), ("ngay_sinh_day", pa.date32()),
+    ("ten_sua", pa.string()), *NAME_COLUMNS, *BIRTH_KEYS,
     ("id_loai", pa.string()), ("id_so", pa.string()), ("id_sua", pa.string()),
-    ("gioi_tinh_suy_ra", pa.string()), ("tinh_moi", pa.string()), ("xa_moi", pa.string()),
-    ("tinh_moi_thua", pa.string()), ("xa_moi_thua", pa.string()), ("la_to_chuc", pa.bool_()),
+    ("gioi_tinh_suy_ra", pa.string()), ("dc_tinh", pa.string()), ("dc_xa", pa.string()),
+    ("dc_bits", pa.int64()), ("dc_so", pa.string()), ("dc_txt", pa.string()),
+    ("tinh_moi_thua", pa.string()),
+    ("xa_moi_thua", pa.string()),
+    ("la_to_chuc", pa.bool_()),
 ]
 POPULATION_EXTRA = [
-    ("ten_khoa", pa.string()), ("ho", pa.string()), ("ten", pa.string()),
-    ("nam_sinh_nam", pa.int32()), ("ngay_sinh_day", pa.date32()), ("gioi_tinh_chuan", pa.string()),
-    ("cmnd_so", pa.string()), ("tinh_moi", pa.string()), ("xa_moi", pa.string()),
-    ("tinh_moi_hien_tai", pa.string()), ("xa_moi_hien_tai", pa.string()),
+    *NAME_COLUMNS, *BIRTH_KEYS, ("gioi_tinh_chuan", pa.string()), ("cmnd_so", pa.string()),
+    ("tt_tinh", pa.string()), ("tt_xa", pa.string()), ("tt_bits", pa.int64()),
+    ("tt_so", pa.string()), ("tt_txt", pa.string()), ("ht_tinh", pa.string()),
+    ("ht_xa", pa.string()), ("ht_bits", pa.int64()), ("ht_so", pa.string()),
+    ("ht_txt", pa.string()),
 ]
+# the owner fields the matching can use, and what they are called for a person
+OWNER_FIELDS = {"ten_khoa": "họ tên", "nam_sinh_nam": "năm sinh", "dc_bits": "địa chỉ chủ"}
+POPULATION_FIELDS = {"ten_khoa": "họ tên", "nam_sinh_nam": "ngày sinh",
+                     "gioi_tinh_chuan": "giới tính", "tt_bits": "thường trú"}
 
 
 def _col(table: pa.Table, name: str) -> pa.Array:
     return _nullify_blank(table[name].combine_chunks())
 
 
-def _words(key: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(first word, last word) of a folded key; null for an empty key."""
-    k = pc.if_else(pc.equal(key, ""), _NULL_STR, key)
-    first = pc.struct_field(pc.extract_regex(k, r"^(?P<w>\S+)"), "w")
-    last = pc.struct_field(pc.extract_regex(k, r"(?P<w>\S+)$"), "w")
-    return first, last
+def _births(values: pa.Array, column: str, notes) -> dict[str, pa.Array]:
+    b = read_births(values, column, notes)
+    year, month, day = (pc.struct_field(b, n) for n in ("nam", "thang", "ngay"))
+    full = pc.and_(pc.is_valid(month), pc.is_valid(day))
+    iso = pc.binary_join_element_wise(
+        pc.cast(year, pa.string()), pc.utf8_lpad(pc.cast(month, pa.string()), 2, "0"),
+        pc.utf8_lpad(pc.cast(day, pa.string()), 2, "0"), "-")
+    date = pc.cast(pc.strptime(pc.if_else(full, iso, _NULL_STR), format="%Y-%m-%d", unit="s",
+                               error_is_null=True), pa.date32())
+    return {"nam_sinh_nam": year, "ns_thang": month, "ns_ngay": day, "ngay_sinh_day": date}
 
 
 @per_distinct
-def birth_date(values: pa.Array) -> pa.Array:
-    """The date of a ``dd/mm/yyyy`` value (also ``d/m/yyyy``, ``-`` or ``.`` separators); null
-    for a year alone, an impossible date or anything else."""
-    v = pc.utf8_trim_whitespace(pc.fill_null(values, ""))
-    parts = pc.extract_regex(v, r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})$")
-    ok = pc.is_valid(parts)
-    d = pc.utf8_lpad(pc.struct_field(parts, "d"), 2, "0")
-    m = pc.utf8_lpad(pc.struct_field(parts, "m"), 2, "0")
-    iso = pc.binary_join_element_wise(pc.struct_field(parts, "y"), m, d, "-")
-    iso = pc.if_else(ok, iso, _NULL_STR)
-    ts = pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True)
-    # strptime rolls 31/02 over to 3 March: keep only dates that read back as written
-    real = pc.equal(pc.strftime(ts, format="%Y-%m-%d"), iso)
-    return pc.cast(pc.if_else(pc.fill_null(real, False), ts, pa.scalar(None, ts.type)),
-                   pa.date32())
-
-
-@per_distinct
-def _address_codes(values: pa.Array) -> pa.Array:
-    """A struct (tinh, xa) of 2025 codes per address (Python, once per distinct address)."""
-    tinh, xa = [], []
-    for text in values.to_pylist():
-        key = address_key(text) if text else None
-        tinh.append(key.new_province_code if key else None)
-        xa.append(key.new_commune_code if key else None)
-    return pa.StructArray.from_arrays([pa.array(tinh, pa.string()), pa.array(xa, pa.string())],
-                                      names=["tinh", "xa"])
-
-
-def address_codes(values: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(2025 province code, 2025 commune code) of each address; null where unknown."""
-    s = _address_codes(values)
-    return pc.struct_field(s, "tinh"), pc.struct_field(s, "xa")
+def read_gender(values: pa.Array) -> pa.Array:
+    """``Nam``/``Nữ`` from Nam, Nữ, Nu, M, F, Male, Female (any case); null otherwise."""
+    f = fold_column(pc.fill_null(values, ""))
+    male = pc.is_in(f, pa.array(["nam", "m", "male", "trai"]))
+    female = pc.is_in(f, pa.array(["nu", "nu gioi", "f", "female", "gai"]))
+    return pc.if_else(male, "Nam", pc.if_else(female, "Nữ", _NULL_STR))
 
 
 def _joined_address(*parts: pa.Array) -> pa.Array:
@@ -125,65 +112,79 @@ def _append(table: pa.Table, cols: dict, spec: list) -> pa.Table:
     return table
 
 
-def normalise_owners(table: pa.Table) -> pa.Table:
+def _empty_fields(table: pa.Table, fields: dict[str, str], what: str, notes) -> None:
+    """A note for each usable field that no row (or almost none) fills."""
+    if notes is None or table.num_rows == 0:
+        return
+    for column, label in fields.items():
+        filled = table.num_rows - table[column].null_count
+        if filled == 0:
+            notes.append(f"{what}: không dòng nào có {label} ({column}) — đối soát không dùng "
+                         f"trường này / no row has this field")
+        elif filled < 0.05 * table.num_rows:
+            notes.append(f"{what}: chỉ {vn_int(filled)} trong {vn_int(table.num_rows)} dòng có "
+                         f"{label} ({column}) / few rows have this field")
+
+
+def normalise_owners(table: pa.Table, notes: list[str] | None = None) -> pa.Table:
     """The owners table (:func:`~datdai.reconcile.inputs.read_owners`) with the columns of
     :data:`OWNER_EXTRA` appended."""
     name = _col(table, "ho_ten")
     fixed, _kind = repair_text_column(name, names=True)
-    key = name_key(fixed)
-    born = _col(table, "nam_sinh")
-    year = _birth_year(born)
+    names = name_parts(fixed)
+    births = _births(_col(table, "nam_sinh"), "nam_sinh", notes)
+    year = births["nam_sinh_nam"]
     doc = _doc_type_code(table["loai_giay_to"].combine_chunks())
     n = table.num_rows
-    # An organisation: a GPKD-like document or an organisation's name (prepare's _is_person,
-    # without its "KHAC and no gender nor birth year" case: the owners file has no gender).
-    org = pc.or_(pc.is_in(doc, pa.array(ORG_DOCUMENTS)), pc.fill_null(_org_name(fixed), False))
+    # An organisation: an organisation's name. A business licence (GPKD) alone does not make
+    # one: a household business (hộ kinh doanh) is registered in a person's name.
+    org = pc.fill_null(_org_name(fixed), False)
     person = pc.invert(org)
-    first, last = _words(key)
-    first = pc.if_else(person, first, _NULL_STR)
-    last = pc.if_else(person, last, _NULL_STR)
     # the ID: cccd_cmnd, else so_giay_to when it is recorded as a CCCD/CMND
     id_doc = pc.is_in(doc, pa.array([KIND_CCCD, KIND_CMND, "CMT", "CMTND", "CC"]))
     raw = pc.coalesce(_col(table, "cccd_cmnd"),
                       pc.if_else(id_doc, _col(table, "so_giay_to"), _NULL_STR))
     hint = pc.if_else(id_doc, doc, _NULL_STR)
     ids = _classify_ids(raw, hint, year, pa.nulls(n, pa.string()), person)
-    tinh, xa = address_codes(_col(table, "dia_chi_chu"))
-    parcel = _joined_address(_col(table, "xa"), _col(table, "huyen"), _col(table, "tinh"))
-    tinh_t, xa_t = address_codes(parcel)
+    address = address_keys(_col(table, "dia_chi_chu"), "dc")
+    parcel = address_keys(_joined_address(_col(table, "xa"), _col(table, "huyen"),
+                                          _col(table, "tinh")), "thua")
     cols = {
-        "ten_sua": fixed, "ten_khoa": key, "ho": first, "ten": last, "nam_sinh_nam": year,
-        "ngay_sinh_day": birth_date(born),
+        "ten_sua": fixed, **{c: names[c] for c, _ in NAME_COLUMNS}, **births,
         "id_loai": ids["id_loai"], "id_so": ids["id_so"], "id_sua": ids["id_sua"],
         "gioi_tinh_suy_ra": _cccd_gender(ids["id_loai"], ids["id_so"]),
-        "tinh_moi": tinh, "xa_moi": xa, "tinh_moi_thua": tinh_t, "xa_moi_thua": xa_t,
+        **{c: address[c] for c in address.column_names},
+        "tinh_moi_thua": parcel["thua_tinh"], "xa_moi_thua": parcel["thua_xa"],
         "la_to_chuc": org,
     }
-    return _append(table, cols, OWNER_EXTRA)
+    for c, _ in NAME_COLUMNS:  # organisations are not compared as persons
+        cols[c] = pc.if_else(person, cols[c], _NULL_STR)
+    out = _append(table, cols, OWNER_EXTRA)
+    _empty_fields(out, OWNER_FIELDS, "chu_su_dung", notes)
+    return out
 
 
-def normalise_population(table: pa.Table) -> pa.Table:
+def normalise_population(table: pa.Table, notes: list[str] | None = None) -> pa.Table:
     """The population extract (:func:`~datdai.reconcile.inputs.read_population`) with the
     columns of :data:`POPULATION_EXTRA` appended. The register's names are NFC with diacritics
-    (the spec): no legacy repair, only NFC and the key."""
+    (the spec): no legacy repair, only NFC and the keys."""
     n = table.num_rows
-    key = name_key(_col(table, "ho_ten"))
-    first, last = _words(key)
-    born = _col(table, "ngay_sinh")
-    year = _birth_year(born)
-    gender = _gender(table["gioi_tinh"].combine_chunks())
-    cmnd = _classify_ids(_col(table, "so_cmnd"), pa.nulls(n, pa.string()), year, gender,
-                         _all_true(n))
+    names = name_parts(_col(table, "ho_ten"))
+    births = _births(_col(table, "ngay_sinh"), "ngay_sinh", notes)
+    gender = read_gender(table["gioi_tinh"].combine_chunks())
+    cmnd = _classify_ids(_col(table, "so_cmnd"), pa.nulls(n, pa.string()),
+                         births["nam_sinh_nam"], gender, _all_true(n))
     cmnd_ok = pc.is_in(cmnd["id_loai"], pa.array([KIND_CCCD, KIND_CMND]))
-    tinh, xa = address_codes(_col(table, "thuong_tru"))
-    tinh_h, xa_h = address_codes(_col(table, "noi_o_hien_tai"))
+    tt = address_keys(_col(table, "thuong_tru"), "tt")
+    ht = address_keys(_col(table, "noi_o_hien_tai"), "ht")
     cols = {
-        "ten_khoa": key, "ho": first, "ten": last, "nam_sinh_nam": year,
-        "ngay_sinh_day": birth_date(born), "gioi_tinh_chuan": gender,
+        **{c: names[c] for c, _ in NAME_COLUMNS}, **births, "gioi_tinh_chuan": gender,
         "cmnd_so": pc.if_else(cmnd_ok, cmnd["id_so"], _NULL_STR),
-        "tinh_moi": tinh, "xa_moi": xa, "tinh_moi_hien_tai": tinh_h, "xa_moi_hien_tai": xa_h,
+        **{c: tt[c] for c in tt.column_names}, **{c: ht[c] for c in ht.column_names},
     }
-    return _append(table, cols, POPULATION_EXTRA)
+    out = _append(table, cols, POPULATION_EXTRA)
+    _empty_fields(out, POPULATION_FIELDS, "dan_cu", notes)
+    return out
 
 
 def _all_true(n: int) -> pa.Array:

@@ -65,14 +65,17 @@ def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
         evidence = read_qr_evidence(qr)
     # the two files are read and normalised side by side (Arrow releases the GIL)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="doi-soat") as pool:
-        o_job = pool.submit(lambda: normalise_owners(read_owners(owners)))
-        p_job = pool.submit(
-            lambda: normalise_population(read_population(population, MATCH_COLUMNS)))
+        o_notes: list[str] = []
+        p_notes: list[str] = []
+        o_job = pool.submit(lambda: normalise_owners(read_owners(owners, o_notes), o_notes))
+        p_job = pool.submit(lambda: normalise_population(
+            read_population(population, MATCH_COLUMNS, p_notes), p_notes))
         o = o_job.result()
         step(1)
         p = p_job.result()
         step(2)
-    result = match(o, p, engine=engine, qr=evidence)
+    notes = o_notes + p_notes
+    result = match(o, p, engine=engine, qr=evidence, notes=notes)
     step(3)
     write_result(result.table, out)
     step(4)
