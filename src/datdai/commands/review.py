@@ -124,9 +124,29 @@ def queue(
         table.add_row("Nơi ở hiện tại", *cells(lambda x: x.noi_o_hien_tai, ""))
         table.add_row("Thửa (xã/tờ/thửa)", f"{land.commune_code or '?'}/{land.sheet_no or '?'}/"
                       f"{land.parcel_no or '?'}", *["" for _ in c.candidates])
+        _evidence_rows(table, c.candidates)
         out.print(table)
     out.print(f"Quyết định / decide: datdai doi-soat quyet-dinh KET_QUA --chon 1|SO --ly-do … --nguoi …"
               f" ({len(cases)} trường hợp / cases)", highlight=False)
+
+
+def _evidence_rows(table, candidates) -> None:
+    """Why each candidate was proposed: per field, the level reached and its bits; then the
+    total and the probability (results returned by C06 carry none)."""
+    from datdai.domain.text import vn_number, vn_percent
+    from datdai.reconcile.explain import describe
+
+    described = [describe(x.evidence) for x in candidates]
+    if not any(described):
+        return
+    for k, name in enumerate(e.field for e in next(d for d in described if d)):
+        table.add_row(f"· {name} (bit)", "",
+                      *[f"{d[k].level} {d[k].bits_text}" if d else "—" for d in described])
+    table.add_row("Tổng điểm (bit)", "", *[
+        vn_number(x.evidence.get("trong_so"), 1) if x.evidence else "—" for x in candidates])
+    table.add_row("Xác suất là người này", "", *[
+        vn_percent(100 * x.evidence["xac_suat"], 1)
+        if x.evidence and x.evidence.get("xac_suat") is not None else "—" for x in candidates])
 
 
 @review_app.command("quyet-dinh")

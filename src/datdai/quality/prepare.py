@@ -56,6 +56,17 @@ def per_distinct(fn):
     return run
 
 
+def table_per_distinct(values: pa.Array, fn) -> pa.Table:
+    """``fn(distinct values) -> Table`` (one row per value), spread back over the rows: the
+    column is hashed once, however many keys are derived from it."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    enc = pc.dictionary_encode(values, null_encoding="encode")
+    table = fn(enc.dictionary)
+    return pa.table({name: pc.take(col, enc.indices)
+                     for name, col in zip(table.column_names, table.columns)})
+
+
 def nfc_column(values: pa.Array) -> pa.Array:
     """NFC, normalising only the values that hold combining marks (Arrow's normaliser is slow,
     and the readers and the text repair already hand over NFC)."""

@@ -22,11 +22,13 @@ Columns per address (``<p>`` the prefix given):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from datdai.quality.prepare import fold_column
+from datdai.quality.prepare import table_per_distinct
 from datdai.refdata.admin_units import address_key
 
 # words that say what kind of place follows, not which (folded)
@@ -37,11 +39,16 @@ GENERIC_WORDS = (
     "court", "ct", "unit", "apt", "no",
 )
 # a part of an address that starts this way is local (folded first word), not an admin unit
-LOCAL_START = ("so", "duong", "ngo", "hem", "kiet", "ngach", "thon", "ap", "to", "xom", "khu",
-               "kp", "tdp", "khom", "ban", "doi", "lang", "cum", "pho", "lo", "block", "unit")
+# a part of an address that starts this way is local, not an admin unit (lower case, with
+# and without diacritics)
+LOCAL_START = ("số", "so", "đường", "duong", "ngõ", "ngo", "hẻm", "hem", "kiệt", "kiet", "ngách",
+               "ngach", "thôn", "thon", "ấp", "ap", "tổ", "to", "xóm", "xom", "khu", "kp", "tdp",
+               "khóm", "khom", "bản", "ban", "đội", "doi", "làng", "lang", "cụm", "cum", "phố",
+               "pho", "lô", "lo", "block", "unit")
 # admin-unit words: an address without commas is cut before the first of them
 _ADMIN_WORD = (r"(^|\s)(xã|xa|phường|phuong|thị trấn|thi tran|huyện|huyen|quận|quan|thị xã|"
                r"thành phố|thanh pho|tỉnh|tinh|tp\.?|tx\.?|tt\.?|p\.|q\.|x\.|h\.)(\s|$)")
+_SEPARATORS = r"(\s*[,;|\n]\s*|\s+-\s+)+"
 
 ADDRESS_COLUMNS = ("tinh", "xa", "bits", "so", "txt")
 # the local words as a set of bits (each word sets bit hash(word) mod 63): the share of words
@@ -53,65 +60,82 @@ SIGNATURE_BITS = 63
 def _is_local(part: str) -> str:
     """SQL: the (lower-case) part of an address is local — it starts with a number or a
     street/hamlet word, or holds a number that is not a ward's or district's ("Phường 12")."""
-    folded = f"strip_accents(replace({part}, 'đ', 'd'))"
-    return (f"(regexp_matches({folded}, '^(\\d|({'|'.join(LOCAL_START)})(\\s|\\.|$))') OR "
-            f"(regexp_matches({part}, '\\d') AND NOT regexp_matches({folded}, "
-            f"'^(phuong|quan|p|q|f)\\.?\\s*\\d+$')))")
+    return (f"(regexp_matches({part}, '^(\\d|({'|'.join(LOCAL_START)})(\\s|\\.|$))') OR "
+            f"(regexp_matches({part}, '\\d') AND NOT regexp_matches({part}, "
+            f"'^(phường|phuong|quận|quan|p|q|f)\\.?\\s*\\d+$')))")
 
 
 def _list(words: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"'{w}'" for w in words) + "]"
 
 
+def _folded(text: str) -> str:
+    return (f"trim(regexp_replace(replace(strip_accents({text}), 'đ', 'd'), '[^a-z0-9]+', ' ',"
+            " 'g'))")
+
+
 def address_keys(values: pa.Array, prefix: str) -> pa.Table:
-    """The columns ``<prefix>_`` + :data:`ADDRESS_COLUMNS` of each address."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    """The columns ``<prefix>_`` + :data:`ADDRESS_COLUMNS` of each address (computed once per
+    distinct address: the members of a household share theirs)."""
+    return table_per_distinct(values, lambda distinct: _address_keys(distinct, prefix))
+
+
+def address_keys_of(columns: dict[str, pa.Array]) -> pa.Table:
+    """:func:`address_keys` of several address columns of one file at once (``{prefix:
+    values}``): a permanent and a current residence are mostly the same text, worked out once."""
+    arrays = [v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v
+              for v in columns.values()]
+    both = address_keys(pa.concat_arrays(arrays), "_")
+    out, start = {}, 0
+    for prefix, values in zip(columns, arrays):
+        for c in ADDRESS_COLUMNS:
+            out[f"{prefix}_{c}"] = both[f"__{c}"].slice(start, len(values))
+        start += len(values)
+    return pa.table(out)
+
+
+def _address_keys(values: pa.Array, prefix: str) -> pa.Table:
     con = duckdb.connect()
     try:
         con.register("v", pa.table({"k": np.arange(len(values), dtype=np.int64),
                                     "a": values}))
-        # the admin tail: the last three comma-separated parts, less the local ones in front;
-        # an address without commas: from its first admin-unit word
+        # the admin tail: from the first of the last three parts that is not local; an address
+        # without separators: from its first admin-unit word
         con.execute(f"""CREATE TEMP TABLE addr AS
-            WITH s AS (SELECT k, a,
-                    list_filter(list_transform(string_split_regex(lower(trim(coalesce(a, ''))),
-                                '(\\s*[,;|\\n]\\s*|\\s+-\\s+)+'), lambda x: trim(x)), lambda x: x <> '') AS parts
-                FROM v),
-            t AS (SELECT k, a, parts,
-                    CASE WHEN len(parts) > 1 THEN parts[greatest(len(parts) - 2, 1):] END AS last3
-                FROM s),
-            u AS (SELECT k, a, parts, last3,
-                    list_position(list_transform(last3, lambda x: NOT {_is_local('x')}), true)
-                        AS first_admin
-                FROM t)
-            SELECT k, a,
-                CASE WHEN len(parts) = 0 THEN NULL
-                     WHEN len(parts) = 1 THEN nullif(regexp_extract(parts[1],
-                         '{_ADMIN_WORD}.*$', 0), '')
-                     WHEN first_admin IS NULL THEN NULL
-                     ELSE array_to_string(last3[first_admin:], ', ') END AS tail,
-                CASE WHEN len(parts) = 1 THEN regexp_replace(parts[1], '{_ADMIN_WORD}.*$', '')
-                     WHEN first_admin IS NULL THEN array_to_string(parts, ' ')
-                     ELSE array_to_string(parts[1:len(parts) - len(last3) + first_admin - 1], ' ')
-                     END AS local,
+            WITH s AS (SELECT k, string_split_regex(trim(regexp_replace(lower(a),
+                    '\\.(\\s*)|\\s+', ' ', 'g')), '{_SEPARATORS}') AS parts
+                FROM v WHERE a IS NOT NULL),
+            u AS (SELECT k, parts, len(parts) AS n,
+                    CASE WHEN len(parts) <= 1 THEN NULL
+                         WHEN len(parts) >= 3 AND NOT {_is_local('parts[len(parts) - 2]')}
+                              THEN len(parts) - 2
+                         WHEN NOT {_is_local('parts[len(parts) - 1]')} THEN len(parts) - 1
+                         ELSE len(parts) END AS first_admin
+                FROM s)
+            SELECT k,
+                CASE WHEN n = 1 THEN nullif(regexp_extract(parts[1], '{_ADMIN_WORD}.*$', 0), '')
+                     ELSE array_to_string(parts[first_admin:], ', ') END AS tail,
+                CASE WHEN n = 1 THEN regexp_replace(parts[1], '{_ADMIN_WORD}.*$', '')
+                     ELSE array_to_string(parts[1:first_admin - 1], ' ') END AS local,
                 array_to_string(parts, ' ') AS whole
             FROM u""")
         tails = con.sql("SELECT DISTINCT tail FROM addr WHERE tail IS NOT NULL").fetchall()
-        keys = [(t, *_key(t)) for (t,) in tails]
-        con.execute("CREATE TEMP TABLE tk (tail VARCHAR, tinh VARCHAR, xa VARCHAR)")
-        if keys:
-            con.executemany("INSERT INTO tk VALUES (?, ?, ?)", keys)
-        # the local part where the tail named a province, else the whole address
-        joined = con.sql("""SELECT addr.k, tk.tinh, tk.xa,
-                CASE WHEN tk.tinh IS NOT NULL THEN addr.local ELSE addr.whole END AS local
-            FROM addr LEFT JOIN tk USING (tail) ORDER BY addr.k""").to_arrow_table()
-        folded = fold_column(joined["local"])
-        con.register("f", pa.table({"k": joined["k"], "f": folded}))
-        words = con.sql(f"""WITH t AS (SELECT k, list_filter(string_split(f, ' '),
-                    lambda x: x <> '' AND NOT list_contains({_list(GENERIC_WORDS)}, x)) AS tu
-                FROM f)
-            SELECT CASE WHEN len(tu) > 0 THEN list_reduce(list_transform(tu,
+        keys = [_key(t) for (t,) in tails]
+        con.register("tk", pa.table({
+            "tail": pa.array([t for (t,) in tails], pa.string()),
+            "tinh": pa.array([k[0] for k in keys], pa.string()),
+            "xa": pa.array([k[1] for k in keys], pa.string())}))
+        # the local part where the tail named a province, else the whole address: its words
+        # without the generic ones, as a signature, the first number, the words run together
+        out = con.sql(f"""WITH j AS (
+                SELECT v.k, tk.tinh, tk.xa, string_split({_folded(
+                    "CASE WHEN tk.tinh IS NOT NULL THEN addr.local ELSE addr.whole END")}, ' ')
+                    AS w
+                FROM v LEFT JOIN addr USING (k) LEFT JOIN tk USING (tail)),
+            t AS (SELECT k, tinh, xa, list_filter(w, lambda x: x <> ''
+                    AND NOT list_contains({_list(GENERIC_WORDS)}, x)) AS tu FROM j)
+            SELECT tinh, xa,
+                CASE WHEN len(tu) > 0 THEN list_reduce(list_transform(tu,
                         lambda w: (1::BIGINT << CAST(hash(w) % {SIGNATURE_BITS} AS INTEGER))),
                         lambda a, b: a | b) END AS bits,
                 list_filter(tu, lambda w: regexp_matches(w, '\\d'))[1] AS so,
@@ -119,13 +143,10 @@ def address_keys(values: pa.Array, prefix: str) -> pa.Table:
             FROM t ORDER BY k""").to_arrow_table()
     finally:
         con.close()
-    return pa.table({f"{prefix}_tinh": joined["tinh"].combine_chunks(),
-                     f"{prefix}_xa": joined["xa"].combine_chunks(),
-                     f"{prefix}_bits": words["bits"].combine_chunks(),
-                     f"{prefix}_txt": words["txt"].combine_chunks(),
-                     f"{prefix}_so": words["so"].combine_chunks()})
+    return pa.table({f"{prefix}_{c}": out[c].combine_chunks() for c in ADDRESS_COLUMNS})
 
 
+@lru_cache(maxsize=1 << 18)
 def _key(tail: str) -> tuple[str | None, str | None]:
     key = address_key(tail)
     if key is None:

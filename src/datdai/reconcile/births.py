@@ -14,6 +14,7 @@ not exist (31/02) gives only its year, as a year-only value would.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -35,13 +36,13 @@ def _ints(parts, name: str) -> pa.Array:
     return pc.cast(pc.struct_field(parts, name), pa.int32())
 
 
-def slashed_order(values: pa.Array) -> tuple[str, int, int]:
+def slashed_order(values: pa.Array, count: pa.Array | None = None) -> tuple[str, int, int]:
     """(order, values with a first number over 12, values with a second number over 12) of the
-    ``a/b/yyyy`` values of a column."""
+    ``a/b/yyyy`` values of a column (each value counted ``count`` times)."""
     parts = pc.extract_regex(pc.fill_null(values, ""), _SLASHED)
     a, b = _ints(parts, "a"), _ints(parts, "b")
-    first = pc.sum(pc.cast(pc.fill_null(pc.greater(a, 12), False), pa.int64())).as_py() or 0
-    second = pc.sum(pc.cast(pc.fill_null(pc.greater(b, 12), False), pa.int64())).as_py() or 0
+    first = _count(pc.greater(a, 12), count)
+    second = _count(pc.greater(b, 12), count)
     if second and not first:
         return MONTH_FIRST, first, second
     if second and first:
@@ -51,15 +52,25 @@ def slashed_order(values: pa.Array) -> tuple[str, int, int]:
 
 def read_births(values: pa.Array, column: str, notes: list[str] | None = None) -> pa.StructArray:
     """A struct (nam, thang, ngay) per value (int32, null where unknown); a note for every
-    choice that is not the spec's plain ``dd/mm/yyyy``."""
+    choice that is not the spec's plain ``dd/mm/yyyy``. Worked out once per distinct value (a
+    register of millions holds a few tens of thousands of dates); the notes count rows."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    v = pc.utf8_trim_whitespace(pc.fill_null(values, ""))
+    encoded = pc.dictionary_encode(pc.fill_null(values, ""))
+    count = np.bincount(encoded.indices.to_numpy(zero_copy_only=False),
+                        minlength=len(encoded.dictionary)).astype(np.int64)
+    parts = _read_distinct(encoded.dictionary, column, pa.array(count), notes)
+    return pc.take(parts, encoded.indices)
+
+
+def _read_distinct(values: pa.Array, column: str, count: pa.Array,
+                   notes: list[str] | None) -> pa.StructArray:
+    v = pc.utf8_trim_whitespace(values)
     # digits misread by a scanner or mistyped as letters, only inside a date-like value
     datelike = pc.match_substring_regex(v, r"^[\dOoIl|]{1,4}[/.\- ][\dOoIl|]{1,2}[/.\- ][\dOoIl|]{4}$")
     fixed = pc.replace_substring_regex(pc.replace_substring_regex(v, "[Oo]", "0"), "[Il|]", "1")
     v = pc.if_else(datelike, fixed, v)
-    order, first, second = slashed_order(v)
+    order, first, second = slashed_order(v, count)
     s = pc.extract_regex(v, _SLASHED)
     a, b, sy = _ints(s, "a"), _ints(s, "b"), _ints(s, "y")
     if order == MONTH_FIRST:
@@ -81,7 +92,7 @@ def read_births(values: pa.Array, column: str, notes: list[str] | None = None) -
     month = pc.if_else(real, month, pa.scalar(None, pa.int32()))
     day = pc.if_else(real, day, pa.scalar(None, pa.int32()))
     if notes is not None:
-        _describe(column, order, first, second, v, iso, ymd, notes)
+        _describe(column, order, first, second, iso, ymd, count, notes)
     return pa.StructArray.from_arrays([year, month, day], fields=[
         pa.field(n, t) for n, t in BIRTH_COLUMNS])
 
@@ -97,11 +108,14 @@ def _real_date(year: pa.Array, month: pa.Array, day: pa.Array) -> pa.Array:
     return pc.fill_null(pc.equal(pc.strftime(ts, format="%Y-%m-%d"), iso), False)
 
 
-def _count(mask) -> int:
-    return pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py() or 0
+def _count(mask, count: pa.Array | None = None) -> int:
+    hits = pc.cast(pc.fill_null(mask, False), pa.int64())
+    if count is not None:
+        hits = pc.multiply(hits, count)
+    return pc.sum(hits).as_py() or 0
 
 
-def _describe(column, order, first, second, v, iso, ymd, notes) -> None:
+def _describe(column, order, first, second, iso, ymd, count, notes) -> None:
     if order == MONTH_FIRST:
         notes.append(f"{column}: ngày viết theo kiểu tháng/ngày/năm (mm/dd/yyyy) — "
                      f"{vn_int(second)} giá trị có số thứ hai lớn hơn 12, không giá trị nào có "
@@ -110,8 +124,8 @@ def _describe(column, order, first, second, v, iso, ymd, notes) -> None:
         notes.append(f"{column}: lẫn hai kiểu ngày/tháng ({vn_int(first)} giá trị chỉ có thể là "
                      f"dd/mm, {vn_int(second)} chỉ có thể là mm/dd); giá trị nào cũng đọc được "
                      f"hai cách thì đọc theo dd/mm/yyyy / mixed day-month order")
-    n_iso = _count(pc.is_valid(iso))
-    n_ymd = _count(pc.is_valid(ymd))
+    n_iso = _count(pc.is_valid(iso), count)
+    n_ymd = _count(pc.is_valid(ymd), count)
     if n_iso:
         notes.append(f"{column}: {vn_int(n_iso)} giá trị viết theo kiểu yyyy-mm-dd, đã đọc "
                      f"đúng kiểu đó / ISO dates read as such")

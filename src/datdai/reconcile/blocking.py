@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CAP = 200  # citizens sharing a key value, beyond which a rule does not use that value
+CAP = 30  # citizens sharing a key value, beyond which a rule does not use that value
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ class Level:
 @dataclass(frozen=True)
 class Field:
     name: str  # comparison name (Splink's output column)
+    column: str  # the field's name in the explanation file and the store (ho_ten, ngay_sinh …)
     text: str  # Vietnamese, for the officer
     null_sql: str
     levels: tuple[Level, ...]  # most specific first
@@ -97,7 +98,7 @@ def fields(d: Dialect) -> tuple[Field, ...]:
         return f"coalesce({_addr(d, 1, what)}, false) OR coalesce({_addr(d, 2, what)}, false)"
 
     return (
-        Field("name", "Họ tên", "ten_khoa_l IS NULL OR ten_khoa_r IS NULL", (
+        Field("name", "ho_ten", "Họ tên", "ten_khoa_l IS NULL OR ten_khoa_r IS NULL", (
             Level("exact_accent", "ten_dau_l = ten_dau_r", 0.70, FULL, "NAME_EXACT",
                   "trùng cả dấu"),
             Level("exact", "ten_khoa_l = ten_khoa_r AND (ten_dau_l IS NULL OR ten_dau_r IS NULL)",
@@ -127,7 +128,7 @@ def fields(d: Dialect) -> tuple[Field, ...]:
             Level("given", "ten_l = ten_r", 0.01, ("ten",), "NAME_GIVEN_ONLY", "chỉ trùng tên"),
             Level("other", "true", 0.02, None, "NAME_CONFLICT", "khác"),
         )),
-        Field("birth", "Ngày sinh", "nam_l IS NULL OR nam_r IS NULL", (
+        Field("birth", "ngay_sinh", "Ngày sinh", "nam_l IS NULL OR nam_r IS NULL", (
             Level("date", "nam_l = nam_r AND thang_l = thang_r AND ngay_l = ngay_r", 0.60,
                   ("ns",), "BIRTH_DATE_MATCH", "trùng ngày sinh"),
             Level("date_slip", "(nam_l = nam_r AND thang_l = ngay_r AND ngay_l = thang_r) "
@@ -143,7 +144,7 @@ def fields(d: Dialect) -> tuple[Field, ...]:
                   "năm sinh lệch một năm"),
             Level("other", "true", 0.03, None, "BIRTH_YEAR_CONFLICT", "khác"),
         )),
-        Field("address", "Địa chỉ",
+        Field("address", "dia_chi", "Địa chỉ",
               "(a1_bits_l IS NULL AND a1_tinh_l IS NULL) OR (a1_bits_r IS NULL AND a1_tinh_r IS"
               " NULL AND a2_bits_r IS NULL AND a2_tinh_r IS NULL)", (
             Level("same", addr("same"), 0.45, None, "ADDRESS_MATCH", "cùng số nhà/thôn, cùng xã"),
@@ -157,11 +158,11 @@ def fields(d: Dialect) -> tuple[Field, ...]:
             Level("province", addr("province"), 0.10, None, "PROVINCE_MATCH", "cùng tỉnh"),
             Level("other", "true", 0.10, None, "ADDRESS_OTHER", "khác"),
         )),
-        Field("gender", "Giới tính", "gioi_tinh_l IS NULL OR gioi_tinh_r IS NULL", (
+        Field("gender", "gioi_tinh", "Giới tính", "gioi_tinh_l IS NULL OR gioi_tinh_r IS NULL", (
             Level("same", "gioi_tinh_l = gioi_tinh_r", 0.97, None, None, "trùng"),
             Level("other", "true", 0.03, None, "GENDER_CONFLICT", "khác"),
         )),
-        Field("id", "Giấy tờ",
+        Field("id", "giay_to", "Giấy tờ",
               "(cccd_l IS NULL OR cccd_r IS NULL) AND (cmnd_l IS NULL OR cmnd_r IS NULL)", (
             Level("exact", "cccd_l = cccd_r OR cmnd_l = cmnd_r", 0.80, None, "ID_EXACT",
                   "trùng số"),
@@ -215,3 +216,8 @@ def level_texts() -> dict[tuple[str, str], str]:
 
 def field_texts() -> dict[str, str]:
     return {f.name: f.text for f in fields(DUCKDB)}
+
+
+def field_columns() -> dict[str, str]:
+    """Field name → its column name in the explanation file (ho_ten, ngay_sinh, …)."""
+    return {f.name: f.column for f in fields(DUCKDB)}

@@ -27,6 +27,7 @@ could not be trained or the run linked far fewer rows than its candidates sugges
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +37,7 @@ import pyarrow.compute as pc
 from datdai.domain.text import vn_int, vn_percent
 from datdai.reconcile import blocking
 from datdai.reconcile.backends import backend
-from datdai.reconcile.comparisons import DUCKDB, FIELD_NAMES, level_sql
+from datdai.reconcile.comparisons import DUCKDB, FIELD_NAMES, field_columns, level_sql
 from datdai.reconcile.decide import (
     FOREIGN_NAME,
     P_MATCH,
@@ -60,8 +61,11 @@ LABEL_SAMPLE = 50_000  # ID-stage pairs used as labels and to measure the blocki
 
 RESULT_COLUMNS = ("ma_dong", "ket_qua", "so_dinh_danh", "diem", "ly_do",
                   "ho_ten_chuan", "ngay_sinh_chuan", "gioi_tinh_chuan", "cccd_chuan")
+# the explanation file (<result>.giai_thich.csv): per listed candidate, its probability, its
+# weight in bits and each field's level and bits
 EXPLANATION_COLUMNS = ("ma_dong", "hang", "so_dinh_danh", "xac_suat", "trong_so",
-                       *(c for n in FIELD_NAMES for c in (f"muc_{n}", f"diem_{n}")))
+                       *(c for n in FIELD_NAMES
+                         for c in (f"{field_columns()[n]}_muc", f"{field_columns()[n]}_diem")))
 
 OWNER_COLS = ("ten_khoa", "ten_dau", "ho", "dem", "ten", "ten_sap", "nam_sinh_nam", "ns_thang",
               "ns_ngay", "id_loai", "id_so", "gioi_tinh_suy_ra", "dc_tinh", "dc_xa", "dc_bits",
@@ -116,8 +120,8 @@ def match(owners: pa.Table, population: pa.Table, *, seed: int = 0, keep_pairs: 
 
 def _model_tables(be, owners: pa.Table, population: pa.Table) -> None:
     """Tables ``o`` and ``p`` (the normalised rows with their index), the ID stages'
-    ``id_pairs`` and the model's ``mo`` and ``mp`` (:data:`~datdai.reconcile.model.MODEL_COLUMNS`,
-    with the blocking keys in ``mo_k`` and ``mp_k``)."""
+    ``id_pairs`` and the model's ``mo`` and ``mp`` (:data:`~datdai.reconcile.model.MODEL_COLUMNS`
+    and the blocking keys; ``o`` and ``p`` are views over the Arrow tables, not copies)."""
     o_tab = owners.select(["ma_dong", *OWNER_COLS]).append_column(
         "i", pa.array(np.arange(owners.num_rows, dtype=np.int64)))
     p_tab = population.select(list(POP_COLS)).append_column(
@@ -129,18 +133,22 @@ def _model_tables(be, owners: pa.Table, population: pa.Table) -> None:
         CASE WHEN ns_thang IS NOT NULL THEN concat(CAST(nam_sinh_nam AS STRING),
              lpad(CAST(ns_thang AS STRING), 2, '0'), lpad(CAST(ns_ngay AS STRING), 2, '0'))
              END AS ns"""
-    be.create("mp", f"""SELECT j AS uid, {common}, gioi_tinh_chuan AS gioi_tinh,
+    keys = """substr(cccd, 7, 6) AS cccd_duoi, substr(cccd, 1, 9) AS cccd_dau,
+        substr(cmnd, length(cmnd) - 4, 5) AS cmnd_duoi, substr(cmnd, 1, 5) AS cmnd_dau,
+        CASE WHEN length(a1_txt) >= 8 THEN substr(a1_txt, 1, 10) END AS a1_dau,
+        CASE WHEN length(a2_txt) >= 8 THEN substr(a2_txt, 1, 10) END AS a2_dau"""
+    be.create("mp", f"""SELECT *, {keys} FROM (SELECT j AS uid, {common},
+            gioi_tinh_chuan AS gioi_tinh,
             tt_tinh AS a1_tinh, tt_xa AS a1_xa, tt_bits AS a1_bits, tt_so AS a1_so,
             tt_txt AS a1_txt, ht_tinh AS a2_tinh, ht_xa AS a2_xa, ht_bits AS a2_bits,
-            ht_txt AS a2_txt,
-            so_dinh_danh AS cccd, cmnd_so AS cmnd FROM p""")
+            ht_txt AS a2_txt, so_dinh_danh AS cccd, cmnd_so AS cmnd FROM p) x""")
     _name_genders(be)
-    be.create("given_counts", """SELECT ten, count(*) AS n FROM mp WHERE ten IS NOT NULL
+    be.create("given_counts", """SELECT ten, count(*) AS n FROM p WHERE ten IS NOT NULL
         GROUP BY ten""")
     _id_stages(be)
     # an owner's recorded number that the ID stages found to be another person's (a relative's,
     # by name or birth year) is no evidence about the owner: not compared
-    be.create("mo", f"""SELECT o.i AS uid, {common},
+    be.create("mo", f"""SELECT *, {keys} FROM (SELECT o.i AS uid, {common},
             coalesce(gioi_tinh_suy_ra, gt.gioi_tinh, gd.gioi_tinh) AS gioi_tinh,
             dc_tinh AS a1_tinh, dc_xa AS a1_xa, dc_bits AS a1_bits, dc_so AS a1_so,
             dc_txt AS a1_txt, CAST(NULL AS STRING) AS a2_tinh, CAST(NULL AS STRING) AS a2_xa,
@@ -150,13 +158,7 @@ def _model_tables(be, owners: pa.Table, population: pa.Table) -> None:
         FROM o LEFT JOIN gender_by_given gt ON gt.w = o.ten
         LEFT JOIN gender_by_middle gd ON gd.w = o.dem
         LEFT JOIN (SELECT i FROM id_pairs GROUP BY i HAVING bool_and(conflict)) x ON x.i = o.i
-        WHERE NOT coalesce(o.la_to_chuc, false)""")
-    for t in ("mo", "mp"):
-        be.create(f"{t}_k", f"""SELECT *, substr(cccd, 7, 6) AS cccd_duoi,
-                CASE WHEN length(a1_txt) >= 8 THEN substr(a1_txt, 1, 10) END AS a1_dau,
-                CASE WHEN length(a2_txt) >= 8 THEN substr(a2_txt, 1, 10) END AS a2_dau,
-                substr(cccd, 1, 9) AS cccd_dau, substr(cmnd, length(cmnd) - 4, 5) AS cmnd_duoi,
-                substr(cmnd, 1, 5) AS cmnd_dau FROM {t}""")
+        WHERE NOT coalesce(o.la_to_chuc, false)) y""")
 
 
 GENDER_SURE = 0.97  # share of one gender among the register's bearers of a name word
@@ -246,24 +248,28 @@ def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
                 qr: pa.Table | None) -> dict:
     """Stages 1–2 (table ``id_pairs``) and the scored candidates of stage 3 (table
     ``scored``), on the backend; returns the run's summary (training, blocking, model)."""
+    clock = Stopwatch()
     be.put("q", (qr if qr is not None else QR_SCHEMA.empty_table()).select(
         ["so_dinh_danh", "so_cmnd"]))
     _model_tables(be, owners, population)
+    clock.lap("so_dinh_danh")
 
     # -- stage 3: the owners left, their candidates, the model ---------------------------------
-    be.create("todo", """SELECT mo_k.* FROM mo_k
+    be.create("todo", """SELECT mo.* FROM mo
         WHERE uid NOT IN (SELECT i FROM id_pairs WHERE NOT conflict AND n_ids = 1)""")
     be.create("disputed", """SELECT i AS uid_l, j AS uid_r FROM id_pairs
         WHERE conflict OR n_ids > 1""")
-    stats = blocking.block(be, "todo", "mp_k", extra="disputed")
+    stats = blocking.block(be, "todo", "mp", extra="disputed")
+    clock.lap("phan_khoi")
     be.create("labels", f"""SELECT i AS uid_l, j AS uid_r FROM id_pairs
         WHERE NOT conflict AND n_ids = 1 ORDER BY hash(i) LIMIT {LABEL_SAMPLE}""")
     n_labels = int(be.scalar("SELECT count(*) FROM labels") or 0)
-    stats["do_phu_tren_cap_da_biet"] = blocking.label_recall(be, "labels", "mo_k", "mp_k")
+    stats["do_phu_tren_cap_da_biet"] = blocking.label_recall(be, "labels", "mo", "mp")
 
     model = Model(be.splink_api(), "mo", "mp", be.dialect, population.num_rows, be.create,
                   be.scalar)
     training = model.train("labels", n_labels, seed, _em_rules(be))
+    clock.lap("huan_luyen")
     predictions = model.predict("cand").physical_name
     # agreement on a value weighed by the value's frequency in the register searched
     adjust = model.frequency_sql(population.num_rows)
@@ -289,13 +295,29 @@ def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
         y AS (SELECT x.*, {', '.join(f'{w} AS w_{n}' for n, w in weights.items())}
             FROM x {' '.join(joins)})
         SELECT i, j, {total} AS w, {cols} FROM y""")
-    return {"khoi": stats, "huan_luyen": training.__dict__, "tham_so": model.parameters(),
+    clock.lap("cham_diem")
+    return {"thoi_gian": clock.laps, "khoi": stats, "huan_luyen": training.__dict__,
+            "tham_so": model.parameters(),
             "trong_so": model.weights(), "so_cong_dan": population.num_rows,
             "so_dong": owners.num_rows}
 
 
+class Stopwatch:
+    """Seconds per step of a run, for its summary (``thoi_gian``)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.laps[step] = round(now - self._last, 2)
+        self._last = now
+
+
 def _decide(con, n_citizens: int, summary: dict) -> MatchResult:
     """The decisions, in DuckDB, from tables ``o``, ``p``, ``id_pairs`` and ``scored``."""
+    clock = Stopwatch()
     summary["khoi"]["cap_bo_vi_da_co_chu"] = release_taken(con)
     pi = rank_candidates(con, n_citizens, summary["khoi"]["dong_can_tim"])
     decide_probabilistic(con)
@@ -388,9 +410,11 @@ def _decide(con, n_citizens: int, summary: dict) -> MatchResult:
                                   - summary["khoi"]["dong_khong_co_ung_vien"])
     counts["lien_ket_xac_suat"] = int(con.execute(
         f"SELECT count(*) FROM prob WHERE ket_qua <> '{KHONG_KHOP}'").fetchall()[0][0])
+    clock.lap("quyet_dinh")
+    summary["thoi_gian"].update(clock.laps)
     summary["nguong"] = {"khop": P_MATCH, "xac_minh": P_REVIEW, "ty_le_co_trong_csdl": pi,
                          "bit_quy_mo_so_dan_cu": round(prior_bits(n_citizens, pi), 2)}
-    return MatchResult(table=result, weights=summary.get("trong_so", {}), counts=counts,
+    return MatchResult(table=result, weights=summary.pop("trong_so", {}), counts=counts,
                        explanations=explanations, summary=summary)
 
 
@@ -415,12 +439,12 @@ def _warnings(result: MatchResult, summary: dict) -> list[str]:
     if with_cand >= 50 and linked < 0.5 * with_cand:
         out.append(
             f"Chỉ liên kết được {vn_int(linked)} trong {vn_int(with_cand)} dòng có ứng viên "
-            f"({vn_percent(linked / with_cand)}) ở giai đoạn xác suất: nếu phần lớn chủ sử dụng "
+            f"({vn_percent(100 * linked / with_cand)}) ở giai đoạn xác suất: nếu phần lớn chủ sử dụng "
             "có trong CSDL dân cư, hãy kiểm tra định dạng ngày sinh, thứ tự họ tên và cột địa "
             "chỉ của hai tệp / far fewer rows linked than had candidates")
     recall = summary["khoi"].get("do_phu_tren_cap_da_biet")
     if recall and recall["cap_da_biet"] >= 100 and recall["do_phu"] < 0.95:
-        out.append(f"Phân khối chỉ đề xuất {vn_percent(recall['do_phu'])} cặp đã biết khớp "
+        out.append(f"Phân khối chỉ đề xuất {vn_percent(100 * recall['do_phu'])} cặp đã biết khớp "
                    "(theo số định danh): nhiều chủ sử dụng có thể không được tìm thấy / "
                    "blocking recall is low")
     usable = [c for c in ("name", "birth", "address") if c not in training["untrained"]]

@@ -23,7 +23,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datdai.quality.prepare import NAME_PREFIX, name_key, nfc_column, per_distinct
+from datdai.quality.prepare import (
+    NAME_PREFIX,
+    name_key,
+    nfc_column,
+    per_distinct,
+    table_per_distinct,
+)
 
 NAME_COLUMNS = (("ten_khoa", pa.string()), ("ten_dau", pa.string()), ("ho", pa.string()),
                 ("dem", pa.string()), ("ten", pa.string()), ("ten_sap", pa.string()))
@@ -63,9 +69,12 @@ def spelling_key(folded: pa.Array) -> pa.Array:
 
 
 def name_parts(names: pa.Array) -> pa.Table:
-    """The keys of :data:`NAME_COLUMNS` for each name (null for a missing name)."""
-    if isinstance(names, pa.ChunkedArray):
-        names = names.combine_chunks()
+    """The keys of :data:`NAME_COLUMNS` for each name (null for a missing name), worked out once
+    per distinct name."""
+    return table_per_distinct(names, _name_parts)
+
+
+def _name_parts(names: pa.Array) -> pa.Table:
     key = spelling_key(_without_folded_prefix(names, name_key(pc.fill_null(names, ""))))
     key = pc.if_else(pc.equal(key, ""), pa.scalar(None, pa.string()), key)
     con = duckdb.connect()

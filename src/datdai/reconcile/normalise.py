@@ -35,7 +35,7 @@ from datdai.quality.prepare import (
     per_distinct,
     repair_text_column,
 )
-from datdai.reconcile.addresses import address_keys
+from datdai.reconcile.addresses import address_keys, address_keys_of
 from datdai.reconcile.births import read_births
 from datdai.reconcile.names import NAME_COLUMNS, name_parts
 
@@ -175,12 +175,12 @@ def normalise_population(table: pa.Table, notes: list[str] | None = None) -> pa.
     cmnd = _classify_ids(_col(table, "so_cmnd"), pa.nulls(n, pa.string()),
                          births["nam_sinh_nam"], gender, _all_true(n))
     cmnd_ok = pc.is_in(cmnd["id_loai"], pa.array([KIND_CCCD, KIND_CMND]))
-    tt = address_keys(_col(table, "thuong_tru"), "tt")
-    ht = address_keys(_col(table, "noi_o_hien_tai"), "ht")
+    addresses = address_keys_of({"tt": _col(table, "thuong_tru"),
+                                 "ht": _col(table, "noi_o_hien_tai")})
     cols = {
         **{c: names[c] for c, _ in NAME_COLUMNS}, **births, "gioi_tinh_chuan": gender,
         "cmnd_so": pc.if_else(cmnd_ok, cmnd["id_so"], _NULL_STR),
-        **{c: tt[c] for c in tt.column_names}, **{c: ht[c] for c in ht.column_names},
+        **{c: addresses[c] for c in addresses.column_names},
     }
     out = _append(table, cols, POPULATION_EXTRA)
     _empty_fields(out, POPULATION_FIELDS, "dan_cu", notes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import json
 import re
 from collections import Counter
 from enum import StrEnum
@@ -201,12 +202,70 @@ def _status(ket_qua: str) -> str:
             KHONG_KHOP: ResultStatus.CLOSED}[ket_qua].value
 
 
+EVIDENCE_HEAD = ("ma_dong", "hang", "so_dinh_danh", "xac_suat", "trong_so")
+
+
+def companion(result: Path, suffix: str) -> Path:
+    """``ket_qua_doi_soat.csv`` → ``ket_qua_doi_soat<suffix>`` beside it."""
+    return result.with_name(result.stem + suffix)
+
+
+def read_evidence(path: Path, known: set[str]) -> dict[str, list[dict]]:
+    """The explanation file a ``datdai reconcile`` run writes beside its result
+    (``.giai_thich.csv``): per ``ma_dong``, its candidates best first, each {so_dinh_danh,
+    xac_suat, trong_so, truong: {field: [level, bits]}}. A row naming a ``ma_dong`` not in the
+    result, or a number that does not read, is a DeliveryError naming the row and field."""
+    problems = ProblemCollector(limit=50)
+    out: dict[str, list[dict]] = {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            head = reader.fieldnames or []
+            missing = [c for c in EVIDENCE_HEAD if c not in head]
+            if missing:
+                raise DeliveryError(path, f"thiếu cột / missing columns {', '.join(missing)}")
+            fields = [c[:-4] for c in head if c.endswith("_muc") and f"{c[:-4]}_diem" in head]
+            for line, row in enumerate(reader, start=2):
+                if row["ma_dong"] not in known:
+                    problems.add(f"mã dòng '{row['ma_dong']}' không có trong kết quả / not a row "
+                                 "of the result", line, "ma_dong")
+                    continue
+                try:
+                    item = {"so_dinh_danh": row["so_dinh_danh"],
+                            "xac_suat": float(row["xac_suat"]) if row["xac_suat"] else None,
+                            "trong_so": float(row["trong_so"]) if row["trong_so"] else None,
+                            "truong": {f: [row[f"{f}_muc"],
+                                           float(row[f"{f}_diem"]) if row[f"{f}_diem"] else 0.0]
+                                       for f in fields}}
+                except ValueError as exc:
+                    problems.add(f"không phải số / not a number: {exc}", line)
+                    continue
+                out.setdefault(row["ma_dong"], []).append(item)
+    except UnicodeDecodeError as exc:
+        raise DeliveryError(path, f"không phải UTF-8 / not UTF-8 text (byte {exc.start})") from None
+    problems.raise_if_any(path, "tệp giải thích kết quả không hợp lệ / invalid explanation file")
+    return out
+
+
+def read_summary(path: Path) -> dict | None:
+    """The run's summary written beside the result (``.tom_tat.json``), or None."""
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DeliveryError(path, f"không đọc được tệp tóm tắt / unreadable summary: {exc}") from None
+    return value if isinstance(value, dict) else None
+
+
 def record_result(conn: Connection, result_csv_path: str | Path, *, export_id: int, source: str = "DATDAI",
                   actor: str) -> int:
     """Store a reconciliation result file of export ``export_id``; returns the run id.
 
     The same file (sha256) for the same export is the same run: recording it again returns the
     existing run and stores nothing. ``source``: ``DATDAI`` (``datdai reconcile``) or ``C06``.
+    The explanation and summary files a ``datdai reconcile`` run writes beside the result
+    (:func:`companion`) are stored with it when present.
     """
     path = Path(result_csv_path)
     if source not in SOURCES:
@@ -228,13 +287,19 @@ def record_result(conn: Connection, result_csv_path: str | Path, *, export_id: i
                                 "nothing stored")
     if not rows:
         raise DeliveryError(path, "tệp không có dòng kết quả nào / no result rows")
+    evidence_file = companion(path, ".giai_thich.csv")
+    evidence = (read_evidence(evidence_file, {r["ma_dong"] for r in rows})
+                if evidence_file.is_file() else {})
+    summary = read_summary(companion(path, ".tom_tat.json"))
     counts = Counter(r["ket_qua"] for r in rows)
     run_id = conn.execute(insert(runs).returning(runs.c.id), {
         "export_id": export_id, "source": source, "file_name": path.name, "sha256": sha,
         "created_at": _now(), "actor": actor,
         "counts": {"rows": len(rows), **{k: counts.get(k, 0) for k in OUTCOMES}},
+        "summary": summary,
     }).scalar_one()
     for chunk in chunks(rows):
         conn.execute(insert(s.reconcile_results), [
-            {**r, "run_id": run_id, "status": _status(r["ket_qua"])} for r in chunk])
+            {**r, "run_id": run_id, "status": _status(r["ket_qua"]),
+             "evidence": evidence.get(r["ma_dong"])} for r in chunk])
     return run_id

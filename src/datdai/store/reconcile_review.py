@@ -77,6 +77,9 @@ class CandidateRecord:
     gioi_tinh: str | None = None
     thuong_tru: str | None = None
     noi_o_hien_tai: str | None = None
+    # why the matcher proposed it: {xac_suat, trong_so, truong: {field: [level, bits]}}; None for
+    # results returned by C06 or candidates of the ID stages alone
+    evidence: dict | None = None
 
 
 @dataclass(slots=True)
@@ -146,6 +149,7 @@ def review_queue(conn: Connection, *, run_id: int | None = None, commune_code: s
 
     out = []
     for x in rows:
+        evidence = {e.get("so_dinh_danh"): e for e in (x.evidence or []) if isinstance(e, dict)}
         land = LandRecord(
             party_id=x.party_id, party_code=x.p_code, kind=x.p_kind, full_name=x.p_name,
             birth=mask_birth(_birth_text(x.p_birth_date, x.p_birth_year), mask), gender=x.p_gender,
@@ -155,18 +159,29 @@ def review_queue(conn: Connection, *, run_id: int | None = None, commune_code: s
         cands = []
         for rank, n in enumerate(split_codes(x.candidates), start=1):
             z = citizens.get(n)
+            why = _evidence(evidence.get(n))
             if z is None:
-                cands.append(CandidateRecord(so_dinh_danh=mask_number(n, mask), rank=rank, found=False))
+                cands.append(CandidateRecord(so_dinh_danh=mask_number(n, mask), rank=rank, found=False,
+                                             evidence=why))
             else:
                 cands.append(CandidateRecord(
                     so_dinh_danh=mask_number(n, mask), rank=rank, found=True, ho_ten=z.ho_ten,
                     so_cmnd=mask_number(z.so_cmnd, mask), ngay_sinh=mask_birth(z.ngay_sinh, mask),
-                    gioi_tinh=z.gioi_tinh, thuong_tru=z.thuong_tru, noi_o_hien_tai=z.noi_o_hien_tai))
+                    gioi_tinh=z.gioi_tinh, thuong_tru=z.thuong_tru, noi_o_hien_tai=z.noi_o_hien_tai,
+                    evidence=why))
         out.append(ReviewCase(
             result_id=x.id, run_id=x.run_id, ma_dong=x.ma_dong, ket_qua=x.ket_qua, status=x.status,
             diem=x.diem, reasons=split_codes(x.ly_do), review_reason=x.review_reason,
             decision=x.decision, decided_by=x.decided_by, land=land, candidates=cands))
     return out
+
+
+def _evidence(item: dict | None) -> dict | None:
+    """A candidate's stored evidence without its number (the case shows the number, masked)."""
+    if not item:
+        return None
+    return {"xac_suat": item.get("xac_suat"), "trong_so": item.get("trong_so"),
+            "truong": item.get("truong") or {}}
 
 
 # --------------------------------------------------------------- a decision

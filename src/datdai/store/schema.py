@@ -436,6 +436,7 @@ reconcile_runs = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("actor", Text, nullable=False),
     Column("counts", JsonType),
+    Column("summary", JsonType),  # notes, warnings, blocking and model figures of the run (0008)
     UniqueConstraint("export_id", "sha256"),  # the same file recorded twice is the same run
 )
 
@@ -464,6 +465,8 @@ reconcile_results = Table(
     Column("decided_at", DateTime(timezone=True)),
     Column("decision_reason", Text),
     Column("applied_batch_id", ForeignKey("audit_batches.id")),
+    # per listed candidate: probability, weight, each field's level and bits (0008)
+    Column("evidence", JsonType),
     UniqueConstraint("run_id", "ma_dong"),
     Index(None, "party_id", "run_id"),
     Index(None, "run_id", "status"),

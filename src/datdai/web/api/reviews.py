@@ -70,6 +70,20 @@ class LandRecordOut(BaseModel):
     parcel_no: int | None = Field(description="số thửa")
 
 
+class FieldEvidenceOut(BaseModel):
+    truong: str = Field(description="trường so sánh: ho_ten, ngay_sinh, dia_chi, gioi_tinh, giay_to")
+    ten: str = Field(description="tên trường cho người đọc (Họ tên, …)")
+    muc: str = Field(description="mức so khớp đạt được (mã, ví dụ exact_accent, year_only, null)")
+    mo_ta: str = Field(description="mức so khớp cho người đọc (trùng cả dấu, …)")
+    diem: float = Field(description="đóng góp của trường (bit): dương ủng hộ, âm phản đối, 0 không có để so")
+
+
+class EvidenceOut(BaseModel):
+    xac_suat: float | None = Field(description="xác suất ứng viên là người này, trong CSDL dân cư đã tìm")
+    trong_so: float | None = Field(description="tổng điểm (bit) của các trường")
+    truong: list[FieldEvidenceOut] = Field(description="đóng góp của từng trường")
+
+
 class CandidateOut(BaseModel):
     so_dinh_danh: str = Field(description="số định danh của ứng viên (che bớt nếu cần)")
     rank: int = Field(description="thứ tự (1 = phù hợp nhất); dùng được thay cho số định danh khi chọn")
@@ -80,6 +94,8 @@ class CandidateOut(BaseModel):
     gioi_tinh: str | None = Field(description="giới tính")
     thuong_tru: str | None = Field(description="nơi thường trú")
     noi_o_hien_tai: str | None = Field(description="nơi ở hiện tại")
+    giai_thich: EvidenceOut | None = Field(None, description="vì sao bộ đối soát đề xuất ứng viên này: đóng "
+                                           "góp của từng trường (không có với kết quả do C06 trả về)")
 
 
 class ReviewCaseOut(BaseModel):
@@ -134,8 +150,22 @@ def _case_out(c) -> dict[str, Any]:
                  "sheet_no": land.sheet_no, "parcel_no": land.parcel_no},
         "candidates": [{"so_dinh_danh": x.so_dinh_danh, "rank": x.rank, "found": x.found, "ho_ten": x.ho_ten,
                         "so_cmnd": x.so_cmnd, "ngay_sinh": x.ngay_sinh, "gioi_tinh": x.gioi_tinh,
-                        "thuong_tru": x.thuong_tru, "noi_o_hien_tai": x.noi_o_hien_tai} for x in c.candidates],
+                        "thuong_tru": x.thuong_tru, "noi_o_hien_tai": x.noi_o_hien_tai,
+                        "giai_thich": _evidence_out(x.evidence)} for x in c.candidates],
     }
+
+
+def _evidence_out(evidence: dict | None) -> dict | None:
+    if not evidence:
+        return None
+    from datdai.reconcile.comparisons import field_columns
+    from datdai.reconcile.explain import describe
+
+    columns = list(field_columns().values())
+    return {"xac_suat": evidence.get("xac_suat"), "trong_so": evidence.get("trong_so"),
+            "truong": [{"truong": col, "ten": e.field, "muc": (evidence["truong"].get(col) or ["null"])[0],
+                        "mo_ta": e.level, "diem": round(e.bits, 2)}
+                       for col, e in zip(columns, describe(evidence))]}
 
 
 @router.get("", response_model=ReviewPage, summary="Hàng đợi xác minh đối soát / the review queue",

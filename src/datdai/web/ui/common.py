@@ -247,9 +247,16 @@ def fmt_number(value, digits: int = 1) -> str:
     return "—" if value is None else vn_number(float(value), digits)
 
 
+def fmt_signed_bits(value) -> str:
+    """A field's contribution in bits, signed the Vietnamese way: "+11,7", "−2,9", "0"."""
+    from datdai.reconcile.explain import FieldEvidence
+
+    return "—" if value is None else FieldEvidence("", "", float(value)).bits_text
+
+
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters.update(date=fmt_date, datetime=fmt_datetime, int=fmt_int, area=fmt_area,
-                             percent=fmt_percent, number=fmt_number)
+                             percent=fmt_percent, number=fmt_number, signed_bits=fmt_signed_bits)
 templates.env.globals.update(
     quote=quote,
     kind_labels={"CA_NHAN": "cá nhân", "HO_GIA_DINH": "hộ gia đình", "TO_CHUC": "tổ chức",
