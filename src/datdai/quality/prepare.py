@@ -58,13 +58,20 @@ def per_distinct(fn):
 
 def table_per_distinct(values: pa.Array, fn) -> pa.Table:
     """``fn(distinct values) -> Table`` (one row per value), spread back over the rows: the
-    column is hashed once, however many keys are derived from it."""
+    column is hashed once, however many keys are derived from it. Text columns come back
+    dictionary-encoded over the distinct values (no copy of millions of strings)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     enc = pc.dictionary_encode(values, null_encoding="encode")
     table = fn(enc.dictionary)
-    return pa.table({name: pc.take(col, enc.indices)
-                     for name, col in zip(table.column_names, table.columns)})
+    out = {}
+    for name, col in zip(table.column_names, table.columns):
+        col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        if pa.types.is_string(col.type):
+            out[name] = pa.DictionaryArray.from_arrays(enc.indices, col)
+        else:
+            out[name] = pc.take(col, enc.indices)
+    return pa.table(out)
 
 
 def nfc_column(values: pa.Array) -> pa.Array:

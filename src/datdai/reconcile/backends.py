@@ -84,6 +84,10 @@ class SparkBackend:
         self.con = _connect()
 
     def put(self, name: str, table: pa.Table) -> None:
+        # Spark's Arrow conversion takes no dictionary-encoded columns: plain text
+        table = table.cast(pa.schema([
+            pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+            for f in table.schema]))
         self.engine.put(name, table)
         self.con.register(f"{name}_arrow", table)
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")

@@ -67,18 +67,26 @@ def _big(rule: Rule) -> str:
     return f"blk_big_{rule.code}"
 
 
-def block(be, owners: str, citizens: str, cap: int = CAP, extra: str | None = None) -> dict:
+def block(be, owners: str, citizens: str, cap: int = CAP, extra: str | None = None,
+          also: str | None = None) -> dict:
     """Create table ``cand`` (``uid_l``, ``uid_r``, ``bl``: bit k set when rule k proposed the
     pair) for the owners of table ``owners`` against ``citizens``; ``extra`` names a table of
     further pairs (``uid_l``, ``uid_r``) to score (the ID stages' disputed pairs, bit 62).
+    The key values too common to use are counted only among the values the owners (and the
+    owners of table ``also``, whose recall :func:`label_recall` measures) carry.
     Returns per-rule pair counts and the number of owners without candidates."""
     parts = []
+    seekers = owners if also is None else f"(SELECT * FROM {owners} UNION ALL SELECT * FROM {also})"
     for k, rule in enumerate(RULES):
         right_cols = [b for _, b in rule.on]
         cols = ", ".join(right_cols)
-        nonnull = " AND ".join(f"{c} IS NOT NULL" for c in right_cols)
-        be.create(_big(rule), f"""SELECT {cols} FROM {citizens} WHERE {nonnull}
-            GROUP BY {cols} HAVING count(*) > {cap}""")
+        nonnull = " AND ".join(f"r.{c} IS NOT NULL" for c in right_cols)
+        wanted = ", ".join(f"{a} AS {b}" for a, b in rule.on)
+        be.create(_big(rule), f"""SELECT {', '.join(f'r.{c}' for c in right_cols)}
+            FROM {citizens} r SEMI JOIN (SELECT DISTINCT {wanted} FROM {seekers}) s
+                ON {' AND '.join(f'r.{c} = s.{c}' for c in right_cols)}
+            WHERE {nonnull} GROUP BY {', '.join(f'r.{c}' for c in right_cols)}
+            HAVING count(*) > {cap}""")
         big_on = " AND ".join(f"l.{a} = b.{b}" for a, b in rule.on)
         parts.append(f"""SELECT l.uid AS uid_l, r.uid AS uid_r, {1 << k} AS bl
             FROM (SELECT * FROM {owners} l ANTI JOIN {_big(rule)} b ON {big_on}) l

@@ -43,6 +43,23 @@ class Dialect:
         return f"bit_count({a} & {b})"
 
 
+@dataclass(frozen=True)
+class MemoDialect(Dialect):
+    """A dialect whose Jaro–Winkler calls become columns computed once per pair
+    (:attr:`memo`: alias → expression), where several levels ask for the same similarity."""
+
+    memo: dict = None  # type: ignore[assignment]
+
+    def jw(self, a: str, b: str) -> str:
+        expr = super().jw(a, b)
+        for alias, known in self.memo.items():
+            if known == expr:
+                return alias
+        alias = f"jw_{len(self.memo)}"
+        self.memo[alias] = expr
+        return alias
+
+
 DUCKDB = Dialect("duckdb", "jaro_winkler_similarity")
 SPARK = Dialect("spark", "jaro_winkler")  # Splink's Scala UDF, registered by SparkAPI
 
@@ -70,6 +87,7 @@ class Field:
 
 FUZZY_NAME = 0.92  # Jaro–Winkler of the folded full names: one or two typing slips
 GIVEN_CLOSE = 0.85  # Jaro–Winkler of two given names: a variant or a slip (Hannah / Anna)
+FULL = ("ten_khoa",)  # the key of the exact-name levels' frequency adjustment
 ADDRESS_SAME = 0.8  # share of the local address words: the same house or hamlet
 ADDRESS_NEAR = 0.4
 ADDRESS_TEXT = 0.9  # Jaro–Winkler of the local words run together: slips, words split or joined
@@ -181,16 +199,6 @@ def levels_of(name: str) -> tuple[str, ...]:
     """Level labels of a field, most specific first (Splink's gamma counts down to 0)."""
     field = next(f for f in fields(DUCKDB) if f.name == name)
     return tuple(lv.label for lv in field.levels)
-
-
-def level_sql(name: str, column: str) -> str:
-    """SQL mapping a comparison's gamma column to its level label ('null' for -1)."""
-    labels = levels_of(name)
-    cases = " ".join(f"WHEN {len(labels) - 1 - k} THEN '{lvl}'" for k, lvl in enumerate(labels))
-    return f"CASE {column} {cases} ELSE 'null' END"
-
-
-FULL = ("ten_khoa",)
 
 
 def tf_families() -> dict[tuple[str, tuple[str, ...]], tuple[str, ...]]:

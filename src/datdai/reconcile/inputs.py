@@ -101,21 +101,32 @@ def _check_columns(path: Path, names: list[str], expected: Sequence[str],
 
 def _open(source, encoding: str, delimiter: str, names: list[str], bad_rows: list,
           include: Sequence[str] | None = None) -> pa.Table:
-    def invalid_row(row) -> str:
-        bad_rows.append(row)
-        return "skip"
+    """The file read in parallel blocks; when a row comes out with the wrong number of columns
+    (a quoted value holding a line break splits a row between blocks), read again allowing
+    line breaks in values (one thread) — the rows still wrong then are the file's."""
+    def read(newlines: bool) -> pa.Table:
+        def invalid_row(row) -> str:
+            bad_rows.append(row)
+            return "skip"
 
-    arrow_enc = {"utf-8": "utf8", "utf-8-sig": "utf8"}.get(encoding, encoding)
-    read = pacsv.ReadOptions(skip_rows=1, column_names=names, encoding=arrow_enc,
-                             block_size=_BLOCK)
-    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                               invalid_row_handler=invalid_row)
-    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                   strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                   include_columns=list(include) if include else None)
-    src = io.BytesIO(source) if isinstance(source, bytes) else source
-    return pacsv.open_csv(src, read_options=read, parse_options=parse,
-                          convert_options=convert).read_all()
+        arrow_enc = {"utf-8": "utf8", "utf-8-sig": "utf8"}.get(encoding, encoding)
+        options = pacsv.ReadOptions(skip_rows=1, column_names=names, encoding=arrow_enc,
+                                    block_size=_BLOCK)
+        parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
+                                   invalid_row_handler=invalid_row)
+        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                       strings_can_be_null=False,
+                                       quoted_strings_can_be_null=False,
+                                       include_columns=list(include) if include else None)
+        src = io.BytesIO(source) if isinstance(source, bytes) else source
+        return pacsv.read_csv(src, read_options=options, parse_options=parse,
+                              convert_options=convert)
+
+    table = read(newlines=False)
+    if bad_rows:
+        bad_rows.clear()
+        table = read(newlines=True)
+    return table
 
 
 def _read_text_table(path: str | Path, expected: Sequence[str], required: Sequence[str],
@@ -180,6 +191,8 @@ def _duplicates(path: Path, values: pa.Array, rows: pa.Array, column: str, what:
     """A DeliveryError listing the rows of every value found more than once (blank values are
     reported too: a row identifier may not be empty)."""
     key = pc.utf8_trim_whitespace(values)
+    if pc.count_distinct(key).as_py() == len(key):
+        return
     counts = pa.table({"k": key}).group_by("k").aggregate([("k", "count")])
     dup = pc.filter(counts["k"], pc.greater(counts["k_count"], 1))
     if len(dup) == 0:

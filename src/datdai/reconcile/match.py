@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from datdai.domain.text import vn_int, vn_percent
 from datdai.reconcile import blocking
 from datdai.reconcile.backends import backend
-from datdai.reconcile.comparisons import DUCKDB, FIELD_NAMES, field_columns, level_sql
+from datdai.reconcile.comparisons import DUCKDB, FIELD_NAMES, field_columns, tf_families
 from datdai.reconcile.decide import (
     FOREIGN_NAME,
     P_MATCH,
@@ -48,7 +48,7 @@ from datdai.reconcile.decide import (
     rank_candidates,
     release_taken,
 )
-from datdai.reconcile.model import MODEL_COLUMNS, Model
+from datdai.reconcile.model import Model, Training
 from datdai.reconcile.names import align_name_order
 from datdai.reconcile.qr_evidence import QR_SCHEMA
 
@@ -58,6 +58,8 @@ KHONG_KHOP = "KHONG_KHOP"
 
 ID_NAME_SAME = 0.95  # Jaro–Winkler of the full names: one slip, the given name included
 LABEL_SAMPLE = 50_000  # ID-stage pairs used as labels and to measure the blocking recall
+TRAIN_OWNERS = 100_000  # owners and citizens the model learns from (samples beyond)
+TRAIN_CITIZENS = 500_000
 
 RESULT_COLUMNS = ("ma_dong", "ket_qua", "so_dinh_danh", "diem", "ly_do",
                   "ho_ten_chuan", "ngay_sinh_chuan", "gioi_tinh_chuan", "cccd_chuan")
@@ -224,6 +226,10 @@ def _id_stages(be) -> None:
         SELECT *, name_conflict OR birth_conflict AS conflict FROM flagged""")
 
 
+def tf_families_keys() -> list[tuple[str, ...]]:
+    return sorted({key for _, key in tf_families()})
+
+
 def _em_rules(be) -> list[tuple[str, tuple[str, ...]]]:
     """Training blocks: pairs with the same surname and given name (to learn birth, address,
     gender, ID: the middle name may differ, an initial or missing), and
@@ -232,7 +238,7 @@ def _em_rules(be) -> list[tuple[str, tuple[str, ...]]]:
     enough owners and citizens fill its columns."""
     share = be.row("""SELECT avg(CASE WHEN thang IS NOT NULL THEN 1.0 ELSE 0.0 END),
             avg(CASE WHEN a1_xa IS NOT NULL THEN 1.0 ELSE 0.0 END),
-            avg(CASE WHEN a1_tinh IS NOT NULL THEN 1.0 ELSE 0.0 END) FROM mo""")
+            avg(CASE WHEN a1_tinh IS NOT NULL THEN 1.0 ELSE 0.0 END) FROM mo_t""")
     full, commune, province = (float(x or 0.0) for x in share)
     rules: list[tuple[str, tuple[str, ...]]] = [("ho_ten", ("ho", "ten"))]
     if full >= 0.2:
@@ -259,42 +265,43 @@ def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
         WHERE uid NOT IN (SELECT i FROM id_pairs WHERE NOT conflict AND n_ids = 1)""")
     be.create("disputed", """SELECT i AS uid_l, j AS uid_r FROM id_pairs
         WHERE conflict OR n_ids > 1""")
-    stats = blocking.block(be, "todo", "mp", extra="disputed")
-    clock.lap("phan_khoi")
     be.create("labels", f"""SELECT i AS uid_l, j AS uid_r FROM id_pairs
         WHERE NOT conflict AND n_ids = 1 ORDER BY hash(i) LIMIT {LABEL_SAMPLE}""")
+    be.create("labelled", "SELECT mo.* FROM mo SEMI JOIN labels ON mo.uid = labels.uid_l")
+    stats = blocking.block(be, "todo", "mp", extra="disputed", also="labelled")
     n_labels = int(be.scalar("SELECT count(*) FROM labels") or 0)
     stats["do_phu_tren_cap_da_biet"] = blocking.label_recall(be, "labels", "mo", "mp")
+    clock.lap("phan_khoi")
+    if not stats["cap_ung_vien"]:
+        # nobody left to look for (every person found by an ID number, or none at all): no model
+        be.create("scored", "SELECT " + ", ".join(
+            ["CAST(NULL AS BIGINT) AS i", "CAST(NULL AS BIGINT) AS j", "CAST(NULL AS DOUBLE) AS w"]
+            + [f"CAST(NULL AS STRING) AS g_{n}, CAST(NULL AS DOUBLE) AS w_{n}"
+               for n in FIELD_NAMES]) + " WHERE false")
+        return {"thoi_gian": clock.laps, "khoi": stats, "huan_luyen": Training().__dict__,
+                "tham_so": {}, "trong_so": {}, "so_cong_dan": population.num_rows,
+                "so_dong": owners.num_rows}
 
-    model = Model(be.splink_api(), "mo", "mp", be.dialect, population.num_rows, be.create,
-                  be.scalar)
-    training = model.train("labels", n_labels, seed, _em_rules(be))
+    # the model learns from samples of both sides: the m- and u-probabilities are shares, which
+    # samples estimate as well as the whole, at a cost that does not grow with the files
+    be.create("mo_t", f"SELECT * FROM mo ORDER BY hash(uid) LIMIT {TRAIN_OWNERS}")
+    be.create("labels_t", "SELECT x.* FROM labels x SEMI JOIN mo_t ON mo_t.uid = x.uid_l")
+    be.create("mp_t", f"""SELECT * FROM mp WHERE uid IN (
+            SELECT uid FROM (SELECT uid FROM mp ORDER BY hash(uid) LIMIT {TRAIN_CITIZENS})
+            UNION SELECT uid_r FROM labels_t)""")
+    n_train = int(be.scalar("SELECT count(*) FROM labels_t") or 0)
+    model = Model(be.splink_api(), "mo_t", "mp_t", be.dialect,
+                  int(be.scalar("SELECT count(*) FROM mp_t") or 0), be.create, be.scalar)
+    training = model.train("labels_t", n_train, seed, _em_rules(be))
     clock.lap("huan_luyen")
-    predictions = model.predict("cand").physical_name
     # agreement on a value weighed by the value's frequency in the register searched
-    adjust = model.frequency_sql(population.num_rows)
-    joins, weights = [], {}
-    for name in FIELD_NAMES:
-        terms = [f"w0_{name}"]
-        for key, term in adjust.get(name, []):
-            alias = "tf_" + "_".join(key)
-            cols = ", ".join(key)
-            be.create(alias, f"""SELECT {cols}, count(*) AS n FROM mp
-                WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY {cols}""")
-            joins.append(f"LEFT JOIN {alias} ON " + " AND ".join(
-                f"{alias}.{k} = x.{k}_l" for k in key))
-            terms.append(term)
-        weights[name] = " + ".join(terms)
-    keys = sorted({k for terms in adjust.values() for key, _ in terms for k in key})
-    feats = ", ".join(f"{level_sql(name, 'gamma_' + name)} AS g_{name}, mw_{name} AS w0_{name}"
-                      for name in FIELD_NAMES)
-    total = " + ".join(f"w_{n}" for n in FIELD_NAMES)
-    cols = ", ".join(f"g_{n}, w_{n}" for n in FIELD_NAMES)
-    be.create("scored", f"""WITH x AS (SELECT uid_l AS i, uid_r AS j,
-                {', '.join(f'{k}_l' for k in keys)}, {feats} FROM {predictions}),
-        y AS (SELECT x.*, {', '.join(f'{w} AS w_{n}' for n, w in weights.items())}
-            FROM x {' '.join(joins)})
-        SELECT i, j, {total} AS w, {cols} FROM y""")
+    tables = {}
+    for key in tf_families_keys():
+        tables[key] = "tf_" + "_".join(key)
+        cols = ", ".join(key)
+        be.create(tables[key], f"""SELECT {cols}, count(*) AS n FROM mp
+            WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY {cols}""")
+    be.create("scored", model.scoring_sql("cand", "mo", "mp", population.num_rows, tables))
     clock.lap("cham_diem")
     return {"thoi_gian": clock.laps, "khoi": stats, "huan_luyen": training.__dict__,
             "tham_so": model.parameters(),
@@ -430,7 +437,8 @@ def _warnings(result: MatchResult, summary: dict) -> list[str]:
                    "vô lý: sự trùng khớp không nói lên gì) — đã dùng tham số khởi đầu chung cho "
                    "các trường đó; kết quả của giai đoạn xác suất cần được kiểm tra / the model "
                    "could not be trained on these fields")
-    if not any(s["fields"] for s in training["sessions"]) and training["labels"] < 50:
+    scored = summary["khoi"]["cap_ung_vien"] > 0
+    if scored and not any(s["fields"] for s in training["sessions"]) and training["labels"] < 50:
         out.append("Không đủ dữ liệu để huấn luyện mô hình (quá ít cặp cùng tên hoặc cùng ngày "
                    "sinh, không có cặp khớp theo số định danh): dùng tham số khởi đầu chung / "
                    "too little data to train the model")
@@ -447,11 +455,9 @@ def _warnings(result: MatchResult, summary: dict) -> list[str]:
         out.append(f"Phân khối chỉ đề xuất {vn_percent(100 * recall['do_phu'])} cặp đã biết khớp "
                    "(theo số định danh): nhiều chủ sử dụng có thể không được tìm thấy / "
                    "blocking recall is low")
-    usable = [c for c in ("name", "birth", "address") if c not in training["untrained"]]
-    if "birth" in training["untrained"] and "address" in training["untrained"]:
+    if scored and not {"birth", "address"} & set(training["compared"]):
         out.append("Chỉ có họ tên để so khớp (không có ngày sinh, địa chỉ dùng được ở cả hai "
                    "tệp): kết quả xác suất không đủ tin cậy / only names can be compared")
-    del usable
     return out
 
 

@@ -108,7 +108,10 @@ def _append(table: pa.Table, cols: dict, spec: list) -> pa.Table:
         value = cols[name]
         if isinstance(value, pa.ChunkedArray):
             value = value.combine_chunks()
-        table = table.append_column(pa.field(name, typ), value.cast(typ))
+        if pa.types.is_dictionary(value.type) and value.type.value_type == typ:
+            table = table.append_column(pa.field(name, value.type), value)  # kept encoded
+        else:
+            table = table.append_column(pa.field(name, typ), value.cast(typ))
     return table
 
 
@@ -146,7 +149,7 @@ def normalise_owners(table: pa.Table, notes: list[str] | None = None) -> pa.Tabl
                       pc.if_else(id_doc, _col(table, "so_giay_to"), _NULL_STR))
     hint = pc.if_else(id_doc, doc, _NULL_STR)
     ids = _classify_ids(raw, hint, year, pa.nulls(n, pa.string()), person)
-    address = address_keys(_col(table, "dia_chi_chu"), "dc")
+    address = address_keys(table["dia_chi_chu"].combine_chunks(), "dc")
     parcel = address_keys(_joined_address(_col(table, "xa"), _col(table, "huyen"),
                                           _col(table, "tinh")), "thua")
     cols = {
@@ -169,14 +172,17 @@ def normalise_population(table: pa.Table, notes: list[str] | None = None) -> pa.
     columns of :data:`POPULATION_EXTRA` appended. The register's names are NFC with diacritics
     (the spec): no legacy repair, only NFC and the keys."""
     n = table.num_rows
-    names = name_parts(_col(table, "ho_ten"))
-    births = _births(_col(table, "ngay_sinh"), "ngay_sinh", notes)
+    # blank text needs no nulling first: each of these reads a blank as missing
+    names = name_parts(table["ho_ten"].combine_chunks())
+    births = _births(table["ngay_sinh"].combine_chunks(), "ngay_sinh", notes)
     gender = read_gender(table["gioi_tinh"].combine_chunks())
+    # the register's old card number, as a number: its holder's birth year and gender are the
+    # register's own, not evidence to check it against
     cmnd = _classify_ids(_col(table, "so_cmnd"), pa.nulls(n, pa.string()),
-                         births["nam_sinh_nam"], gender, _all_true(n))
+                         pa.nulls(n, pa.int32()), pa.nulls(n, pa.string()), _all_true(n))
     cmnd_ok = pc.is_in(cmnd["id_loai"], pa.array([KIND_CCCD, KIND_CMND]))
-    addresses = address_keys_of({"tt": _col(table, "thuong_tru"),
-                                 "ht": _col(table, "noi_o_hien_tai")})
+    addresses = address_keys_of({"tt": table["thuong_tru"].combine_chunks(),
+                                 "ht": table["noi_o_hien_tai"].combine_chunks()})
     cols = {
         **{c: names[c] for c, _ in NAME_COLUMNS}, **births, "gioi_tinh_chuan": gender,
         "cmnd_so": pc.if_else(cmnd_ok, cmnd["id_so"], _NULL_STR),
