@@ -4,6 +4,7 @@ the same order; exit 2 on bad input; the result file is written atomically."""
 from __future__ import annotations
 
 import csv
+import json
 import sys
 
 import pyarrow as pa
@@ -51,7 +52,18 @@ def test_reconcile_writes_one_row_per_owner_row_in_order(cli, synth_delivery, tm
     assert len(khop) > 0.7 * len(rows)
     assert all(len(r["so_dinh_danh"]) == 12 and r["cccd_chuan"] == r["so_dinh_danh"] for r in khop)
     assert all(0 <= float(r["diem"]) <= 1 for r in rows)
-    assert not [p for p in tmp_path.iterdir() if p.name != out.name]  # no temporary file left
+    # beside the result: the evidence per candidate and the run's summary, no temporary file
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ket_qua_doi_soat.csv", "ket_qua_doi_soat.giai_thich.csv", "ket_qua_doi_soat.tom_tat.json"]
+    why = _read(tmp_path / "ket_qua_doi_soat.giai_thich.csv")
+    # every case sent to review is explained (a candidate only an ID stage proposed has no
+    # model score: its probability is blank)
+    review = {r["ma_dong"] for r in rows if r["ket_qua"] == "CAN_XAC_MINH"}
+    assert review and review <= {w["ma_dong"] for w in why} <= {r["ma_dong"] for r in rows}
+    assert all(w["xac_suat"] == "" or 0 <= float(w["xac_suat"]) <= 1 for w in why)
+    summary = json.loads((tmp_path / "ket_qua_doi_soat.tom_tat.json").read_text(encoding="utf-8"))
+    assert {"khoi", "huan_luyen", "nguong", "thoi_gian"} <= set(summary)
+    assert "tệp giải thích" in stdout or "giai_thich" in stdout
 
 
 def test_bad_owners_file_exits_2_and_writes_nothing(cli, synth_delivery, tmp_path):

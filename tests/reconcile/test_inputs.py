@@ -70,9 +70,29 @@ def test_missing_and_misspelt_columns_named(tmp_path):
         read_owners(p)
     text = str(exc.value)
     assert "chu_su_dung.csv" in text
-    assert "'dia_chi_chu'" in text and "thiếu cột" in text
     assert "nam_sinhh" in text and "'nam_sinh'" in text
-    assert {p.field for p in exc.value.problems} >= {"dia_chi_chu", "nam_sinh"}
+    # an optional column simply absent is no error (it is said as a note, below)
+    assert "dia_chi_chu" not in {p.field for p in exc.value.problems}
+    assert {p.field for p in exc.value.problems} >= {"nam_sinh"}
+
+
+def test_optional_column_absent_is_a_note_required_one_an_error(tmp_path):
+    header = [c for c in OWNER_COLUMNS if c != "dia_chi_chu"]
+    row = [v for c, v in zip(OWNER_COLUMNS, OWNER_ROW) if c != "dia_chi_chu"]
+    p = tmp_path / "chu_su_dung.csv"
+    p.write_text(_csv([row], header=header), encoding="utf-8")
+    notes: list[str] = []
+    t = read_owners(p, notes=notes)
+    assert t["dia_chi_chu"].to_pylist() == [None]
+    assert len(notes) == 1 and "dia_chi_chu" in notes[0] and "chu_su_dung.csv" in notes[0]
+
+    header = [c for c in OWNER_COLUMNS if c != "ho_ten"]
+    row = [v for c, v in zip(OWNER_COLUMNS, OWNER_ROW) if c != "ho_ten"]
+    p.write_text(_csv([row], header=header), encoding="utf-8")
+    with pytest.raises(DeliveryError) as exc:
+        read_owners(p)
+    assert "'ho_ten'" in str(exc.value) and "thiếu cột" in str(exc.value)
+    assert {p.field for p in exc.value.problems} == {"ho_ten"}
 
 
 def test_duplicate_ma_dong_lists_rows(tmp_path):
@@ -149,6 +169,13 @@ def test_population_missing_column(tmp_path):
     header = [c for c in POPULATION_COLUMNS if c != "ngay_sinh"]
     p.write_text(_csv([[v for c, v in zip(POPULATION_COLUMNS, CITIZEN_ROW) if c != "ngay_sinh"]],
                       header=header), encoding="utf-8")
+    notes: list[str] = []
+    t = read_population(p, notes=notes)
+    assert t.num_rows == 1 and "ngay_sinh" in t.column_names
+    assert len(notes) == 1 and "ngay_sinh" in notes[0]
+    header = [c for c in POPULATION_COLUMNS if c != "so_dinh_danh"]
+    p.write_text(_csv([[v for c, v in zip(POPULATION_COLUMNS, CITIZEN_ROW)
+                        if c != "so_dinh_danh"]], header=header), encoding="utf-8")
     with pytest.raises(DeliveryError) as exc:
         read_population(p)
-    assert "'ngay_sinh'" in str(exc.value)
+    assert "'so_dinh_danh'" in str(exc.value)

@@ -57,9 +57,11 @@ def test_organisations():
     t = owners({"ho_ten": "Công ty TNHH Đại Lộc", "loai_giay_to": "GPKD"},
                {"ho_ten": "UBND xã Tân Hưng"}, {"ho_ten": "Nguyễn Văn Đình", "loai_giay_to": "GPKD"},
                {"ho_ten": "Trương Văn Đình"})
-    assert t["la_to_chuc"].to_pylist() == [True, True, True, False]
-    assert t["ten"].to_pylist() == [None, None, None, "dinh"]
-    assert t["id_loai"].to_pylist()[:3] == ["KHONG_AP_DUNG"] * 3
+    # a business licence in a person's name is a household business: still a person
+    assert t["la_to_chuc"].to_pylist() == [True, True, False, False]
+    assert t["ten"].to_pylist() == [None, None, "dinh", "dinh"]
+    assert t["id_loai"].to_pylist()[:2] == ["KHONG_AP_DUNG"] * 2
+    assert t["id_loai"].to_pylist()[2] == "MISSING"
 
 
 def test_birth_year_and_date_both_forms():
@@ -116,12 +118,16 @@ def test_old_and_new_address_names_give_one_key():
     t = owners({"dia_chi_chu": old, "xa": "Xã An Khương", "huyen": "Huyện Hớn Quản",
                 "tinh": "Bình Phước"},
                {"dia_chi_chu": new, "xa": "Xã Tân Hưng", "tinh": "Tỉnh Đồng Nai"})
-    assert t["tinh_moi"].to_pylist() == ["75", "75"]
-    assert t["xa_moi"].to_pylist() == ["25345", "25345"]
+    assert t["dc_tinh"].to_pylist() == ["75", "75"]
+    assert t["dc_xa"].to_pylist() == ["25345", "25345"]
     assert t["xa_moi_thua"].to_pylist() == ["25345", "25345"]
+    # the part before the admin units: house number and words
+    assert t["dc_so"].to_pylist() == ["3", None]
+    assert t["dc_bits"].to_pylist()[0] and t["dc_bits"].to_pylist()[1] is None
     p = citizens({"thuong_tru": old, "noi_o_hien_tai": new}, {"thuong_tru": ""})
-    assert p["xa_moi"].to_pylist() == ["25345", None]
-    assert p["xa_moi_hien_tai"].to_pylist() == ["25345", None]
+    assert p["tt_xa"].to_pylist() == ["25345", None]
+    assert p["ht_xa"].to_pylist() == ["25345", None]
+    assert p["ht_tinh"].to_pylist() == ["75", None]
 
 
 @pytest.fixture(scope="module")

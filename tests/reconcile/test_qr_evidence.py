@@ -23,6 +23,16 @@ TWIN = dict(AN, so_dinh_danh="070082999888", ngay_sinh="05/06/1982")
 QR_AN = "070080123456|285123456|Nguyễn Văn An|01021980|Nam|" + ADDR + "|12082021"
 OWNER = {"ho_ten": "Nguyễn Văn An", "cccd_cmnd": "285123456", "loai_giay_to": "CMND",
          "dia_chi_chu": ADDR}
+# the rest of the register searched: other people of other communes (a register of two
+# namesakes alone says nothing about how rare the name or the address is)
+_SURNAMES = ("Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
+_GIVEN = ("Bình", "Cường", "Dũng", "Hải", "Hùng", "Lan", "Mai", "Nam", "Phúc", "Quân")
+_COMMUNES = ("Xã Tân Hưng", "Xã Phú Lý", "Xã Thanh Sơn", "Xã Mã Đà", "Xã Trị An")
+OTHERS = [{"so_dinh_danh": f"0700{70 + k % 20:02d}{k:06d}", "so_cmnd": "",
+           "ho_ten": f"{_SURNAMES[k % 10]} Văn {_GIVEN[(k // 10) % 10]}", "gioi_tinh": "Nam",
+           "ngay_sinh": f"{1 + k % 28:02d}/{1 + k % 12:02d}/{1950 + k % 50}",
+           "thuong_tru": f"Ấp {1 + k % 7}, {_COMMUNES[k % 5]}, Tỉnh Đồng Nai"}
+          for k in range(100)]
 
 
 def _table(columns, rows):
@@ -34,7 +44,7 @@ def _table(columns, rows):
 
 def _match(qr=None):
     o = normalise_owners(_table(OWNER_COLUMNS, [OWNER]))
-    p = normalise_population(_table(POPULATION_COLUMNS, [AN, TWIN]))
+    p = normalise_population(_table(POPULATION_COLUMNS, [AN, TWIN, *OTHERS]))
     return match(o, p, qr=qr).table.to_pylist()[0]
 
 
@@ -84,7 +94,7 @@ def test_a_card_of_another_person_is_not_trusted_blindly():
     """The card says CMND 285123456 is Lê Thị Hoa's: the owner's name contradicts it."""
     hoa = dict(AN, so_dinh_danh="070190555444", ho_ten="Lê Thị Hoa", gioi_tinh="Nữ")
     o = normalise_owners(_table(OWNER_COLUMNS, [OWNER]))
-    p = normalise_population(_table(POPULATION_COLUMNS, [AN, TWIN, hoa]))
+    p = normalise_population(_table(POPULATION_COLUMNS, [AN, TWIN, hoa, *OTHERS]))
     qr = read_qr_evidence_from_text(
         "070190555444|285123456|Lê Thị Hoa|01021990|Nữ|" + ADDR + "|12082021")
     r = match(o, p, qr=qr).table.to_pylist()[0]

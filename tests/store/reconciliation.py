@@ -33,12 +33,40 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+TWINS = 3  # owners without an ID number given a namesake in the register: cases to review
+
+
+def _namesake_twins(result) -> None:
+    """For the first :data:`TWINS` owner persons recorded without an ID number, a citizen of the
+    same name, birth year and residence (another day of birth, another number): whatever the
+    matcher, nothing on the owner's row tells the two apart, so each is a case for a person."""
+    from dataclasses import replace
+
+    numbers = {c.so_dinh_danh for c in result.citizens}
+    by_number = {c.so_dinh_danh: c for c in result.citizens}
+    missing = list(dict.fromkeys(t["so_dinh_danh"] for t in result.truth.owner_rows
+                                 if t["noise"] == "ID_MISSING" and t["so_dinh_danh"]))
+    for number in missing[:TWINS]:
+        person = by_number[number]
+        day, month, year = person.ngay_sinh.split("/")
+        twin = replace(person, ngay_sinh=f"{day}/{int(month) % 12 + 1:02d}/{year}", so_cmnd=None)
+        serial = int(person.so_dinh_danh[6:])
+        while twin.so_dinh_danh in numbers:
+            serial = (serial + 7919) % 1_000_000
+            twin = replace(twin, so_dinh_danh=f"{person.so_dinh_danh[:6]}{serial:06d}")
+        numbers.add(twin.so_dinh_danh)
+        result.citizens.append(twin)
+    assert len(missing) >= TWINS, "the synthetic province has too few owners without an ID"
+
+
 def synthetic(tmp_path_factory):
-    """(synth result, folder with dan_cu.csv): generated once per test session."""
+    """(synth result, folder with dan_cu.csv): generated once per test session, with
+    :data:`TWINS` namesakes added to the register."""
     from datdai import synth
 
     out = tmp_path_factory.mktemp("tinh-gia-lap")
     result = synth.generate(parcels=PARCELS, seed=SEED)
+    _namesake_twins(result)
     synth.write(result, out)
     return result, out
 

@@ -32,8 +32,8 @@ class DuckDBBackend:
     jaro_winkler = "jaro_winkler_similarity"
     dialect = DUCKDB
 
-    def __init__(self) -> None:
-        self.con = _connect()
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
+        self.con = con if con is not None else _connect()
 
     def put(self, name: str, table: pa.Table) -> None:
         """``table`` readable as ``name``: a view over the Arrow table, no copy."""
@@ -56,6 +56,10 @@ class DuckDBBackend:
     def local(self, names: tuple[str, ...]) -> duckdb.DuckDBPyConnection:
         """The DuckDB connection holding ``names`` (here they already are)."""
         return self.con
+
+    def trainer(self, names: tuple[str, ...]) -> DuckDBBackend:
+        """Where the model trains on the sample tables ``names``: here."""
+        return self
 
     def close(self) -> None:
         self.con.close()
@@ -113,6 +117,12 @@ class SparkBackend:
             self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")
             self.con.unregister(f"{name}_arrow")
         return self.con
+
+    def trainer(self, names: tuple[str, ...]) -> DuckDBBackend:
+        """Where the model trains on the sample tables ``names`` (bounded in size, see
+        :mod:`datdai.reconcile.match`): brought to this process's DuckDB connection, where
+        Splink's many small training queries take milliseconds instead of a Spark job each."""
+        return DuckDBBackend(self.local(names))
 
     def close(self) -> None:
         self.engine.close()

@@ -79,7 +79,6 @@ def block(be, owners: str, citizens: str, cap: int = CAP, extra: str | None = No
     seekers = owners if also is None else f"(SELECT * FROM {owners} UNION ALL SELECT * FROM {also})"
     for k, rule in enumerate(RULES):
         right_cols = [b for _, b in rule.on]
-        cols = ", ".join(right_cols)
         nonnull = " AND ".join(f"r.{c} IS NOT NULL" for c in right_cols)
         wanted = ", ".join(f"{a} AS {b}" for a, b in rule.on)
         be.create(_big(rule), f"""SELECT {', '.join(f'r.{c}' for c in right_cols)}

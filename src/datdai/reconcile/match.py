@@ -269,7 +269,6 @@ def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
         WHERE NOT conflict AND n_ids = 1 ORDER BY hash(i) LIMIT {LABEL_SAMPLE}""")
     be.create("labelled", "SELECT mo.* FROM mo SEMI JOIN labels ON mo.uid = labels.uid_l")
     stats = blocking.block(be, "todo", "mp", extra="disputed", also="labelled")
-    n_labels = int(be.scalar("SELECT count(*) FROM labels") or 0)
     stats["do_phu_tren_cap_da_biet"] = blocking.label_recall(be, "labels", "mo", "mp")
     clock.lap("phan_khoi")
     if not stats["cap_ung_vien"]:
@@ -290,9 +289,12 @@ def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
             SELECT uid FROM (SELECT uid FROM mp ORDER BY hash(uid) LIMIT {TRAIN_CITIZENS})
             UNION SELECT uid_r FROM labels_t)""")
     n_train = int(be.scalar("SELECT count(*) FROM labels_t") or 0)
-    model = Model(be.splink_api(), "mo_t", "mp_t", be.dialect,
-                  int(be.scalar("SELECT count(*) FROM mp_t") or 0), be.create, be.scalar)
-    training = model.train("labels_t", n_train, seed, _em_rules(be))
+    # the samples are bounded: trained in this process whatever the engine
+    trainer = be.trainer(("mo_t", "mp_t", "labels_t"))
+    model = Model(trainer.splink_api(), "mo_t", "mp_t", trainer.dialect,
+                  int(trainer.scalar("SELECT count(*) FROM mp_t") or 0), trainer.create,
+                  trainer.scalar)
+    training = model.train("labels_t", n_train, seed, _em_rules(trainer))
     clock.lap("huan_luyen")
     # agreement on a value weighed by the value's frequency in the register searched
     tables = {}
@@ -301,7 +303,8 @@ def _candidates(be, owners: pa.Table, population: pa.Table, seed: int,
         cols = ", ".join(key)
         be.create(tables[key], f"""SELECT {cols}, count(*) AS n FROM mp
             WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} GROUP BY {cols}""")
-    be.create("scored", model.scoring_sql("cand", "mo", "mp", population.num_rows, tables))
+    be.create("scored", model.scoring_sql("cand", "mo", "mp", population.num_rows, tables,
+                                          be.dialect))
     clock.lap("cham_diem")
     return {"thoi_gian": clock.laps, "khoi": stats, "huan_luyen": training.__dict__,
             "tham_so": model.parameters(),

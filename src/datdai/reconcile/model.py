@@ -336,15 +336,19 @@ class Model:
     # -- scoring -----------------------------------------------------------------------------
 
     def scoring_sql(self, pairs: str, owners: str, citizens: str, n_citizens: int,
-                    frequency_tables: dict[tuple[str, ...], str]) -> str:
+                    frequency_tables: dict[tuple[str, ...], str],
+                    dialect: Dialect | None = None) -> str:
         """One query scoring the pairs of ``pairs`` (``uid_l``, ``uid_r``) with the trained
         weights: per field its level (``g_<field>``) and bits (``w_<field>``, adjusted by the
         frequency tables ``{key columns: table}`` of :meth:`frequency_sql`), and the total
-        ``w``. The same level SQL as the training (the catalog), no intermediate table."""
+        ``w``. The same level SQL as the training (the catalog), no intermediate table, in
+        ``dialect`` (default: the training's; the model may be trained where its samples are
+        and score where the pairs are)."""
         weights = self.weights()
         cols = [c for c in MODEL_COLUMNS if c != "uid"]
         sides = ", ".join([f"l.{c} AS {c}_l" for c in cols] + [f"r.{c} AS {c}_r" for c in cols])
-        memo = MemoDialect(self.dialect.name, self.dialect.jaro_winkler, memo={})
+        dialect = dialect or self.dialect
+        memo = MemoDialect(dialect.name, dialect.jaro_winkler, memo={})
         levels = []
         for f in fields(memo):
             cases = " ".join(f"WHEN {lv.sql} THEN '{lv.label}'" for lv in f.levels)
