@@ -8,8 +8,10 @@ reconciliation alone (run again in a child process).
     .venv/bin/python bench/bench_reconcile.py --data DIR   # a `datdai synth` output folder
 
 DIR holds ``chu_su_dung.csv`` and ``dan_cu.csv``; when it also holds ``truth/owners.csv`` (as a
-``datdai synth`` folder does) precision, recall and the review rate are printed, per noise type
-with ``--per-noise``. The issue's size (1M owner rows × 5M citizens) is built by
+``datdai synth`` folder does) or ``truth.csv`` (a set of ``bench/linkage``, e.g. the independent
+generator ``bench/linkage/vn_other.py``, whose addresses are all distinct) precision, recall
+and the review rate are printed, per noise type with ``--per-noise``. The seconds of each step
+(reading and normalising, ID stages, blocking, training, scoring, decisions) are printed too. The issue's size (1M owner rows × 5M citizens) is built by
 ``bench/make_reconcile_5m.py``.
 """
 
@@ -92,10 +94,19 @@ def main() -> None:
     print(f"datdai reconcile: {secs:.2f} s — {secs / base:.1f}× the baseline; "
           f"peak RSS of the reconciliation alone {peak:.2f} GiB")
     print("results:", {c["ket_qua"]: c["count_all"] for c in counts})
+    steps = result.summary.get("thoi_gian", {})
+    print("seconds per step:", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     truth = args.data / "truth" / "owners.csv"
     if truth.exists():
         print("accuracy on the generator's truth:")
         accuracy(t, truth, args.per_noise)
+    elif (args.data / "truth.csv").exists():  # a set of bench/linkage (ma_dong,so_dinh_danh,nhom)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from linkage.metrics import format_score, score
+
+        print("accuracy on the set's truth:")
+        print(format_score(score(t.select(["ma_dong", "ket_qua", "so_dinh_danh"]),
+                                 args.data / "truth.csv"), per_group=args.per_noise))
 
 
 if __name__ == "__main__":

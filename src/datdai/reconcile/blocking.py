@@ -52,6 +52,10 @@ RULES = (
     Rule("tenrieng_so_nha", "tên + số nhà", _same("ten", "a1_so")),
     Rule("dia_chi", "đầu địa chỉ thường trú", (("a1_dau", "a1_dau"),)),
     Rule("dia_chi_o", "đầu địa chỉ nơi ở", (("a1_dau", "a2_dau"),)),
+    # the address's words without its numbers (a house number mistyped or changed) + birth year
+    Rule("pho_nam", "chữ của địa chỉ thường trú + năm sinh", (("a1_pho", "a1_pho"), ("nam", "nam"))),
+    Rule("pho_o_nam", "chữ của địa chỉ nơi ở + năm sinh", (("a1_pho", "a2_pho"), ("nam", "nam"))),
+    Rule("ho_pho", "họ + chữ của địa chỉ thường trú", (("ho", "ho"), ("a1_pho", "a1_pho"))),
     Rule("cccd_duoi", "6 số cuối CCCD", _same("cccd_duoi")),
     Rule("cccd_dau", "9 số đầu CCCD", _same("cccd_dau")),
     Rule("cmnd_duoi", "5 số cuối CMND + tên", _same("cmnd_duoi", "ten")),

@@ -34,7 +34,7 @@ import numpy as np
 
 from datdai.reconcile.comparisons import FIELD_NAMES, reason_codes
 
-P_MATCH = 0.99
+P_MATCH = 0.95
 P_REVIEW = 0.3
 TOP_K = 5  # candidates per row kept for the result and the explanation
 # levels that tell a person from a namesake born the same year

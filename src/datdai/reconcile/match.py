@@ -138,7 +138,11 @@ def _model_tables(be, owners: pa.Table, population: pa.Table) -> None:
     keys = """substr(cccd, 7, 6) AS cccd_duoi, substr(cccd, 1, 9) AS cccd_dau,
         substr(cmnd, length(cmnd) - 4, 5) AS cmnd_duoi, substr(cmnd, 1, 5) AS cmnd_dau,
         CASE WHEN length(a1_txt) >= 8 THEN substr(a1_txt, 1, 10) END AS a1_dau,
-        CASE WHEN length(a2_txt) >= 8 THEN substr(a2_txt, 1, 10) END AS a2_dau"""
+        CASE WHEN length(a2_txt) >= 8 THEN substr(a2_txt, 1, 10) END AS a2_dau,
+        CASE WHEN length(translate(a1_txt, '0123456789', '')) >= 8
+             THEN substr(translate(a1_txt, '0123456789', ''), 1, 12) END AS a1_pho,
+        CASE WHEN length(translate(a2_txt, '0123456789', '')) >= 8
+             THEN substr(translate(a2_txt, '0123456789', ''), 1, 12) END AS a2_pho"""
     be.create("mp", f"""SELECT *, {keys} FROM (SELECT j AS uid, {common},
             gioi_tinh_chuan AS gioi_tinh,
             tt_tinh AS a1_tinh, tt_xa AS a1_xa, tt_bits AS a1_bits, tt_so AS a1_so,
