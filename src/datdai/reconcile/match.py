@@ -457,6 +457,14 @@ def _warnings(result: MatchResult, summary: dict) -> list[str]:
             f"({vn_percent(100 * linked / with_cand)}) ở giai đoạn xác suất: nếu phần lớn chủ sử dụng "
             "có trong CSDL dân cư, hãy kiểm tra định dạng ngày sinh, thứ tự họ tên và cột địa "
             "chỉ của hai tệp / far fewer rows linked than had candidates")
+    searched = summary["khoi"].get("dong_can_tim", 0)
+    lonely = summary["khoi"].get("dong_khong_co_ung_vien", 0)
+    if searched and lonely >= 0.5 * searched:
+        out.append(
+            f"{vn_int(lonely)} trong {vn_int(searched)} dòng cần tìm không có một ứng viên nào "
+            f"trong CSDL dân cư ({vn_percent(100 * lonely / searched)}): bản trích có đúng địa "
+            "bàn của các chủ sử dụng không, cột họ tên và ngày sinh có đúng không? / most rows "
+            "have no candidate at all: is the extract for these owners' area?")
     recall = summary["khoi"].get("do_phu_tren_cap_da_biet")
     if recall and recall["cap_da_biet"] >= 100 and recall["do_phu"] < 0.95:
         out.append(f"Phân khối chỉ đề xuất {vn_percent(100 * recall['do_phu'])} cặp đã biết khớp "

@@ -235,3 +235,26 @@ def test_report_texts_are_written_by_managers_and_read_by_data_officers(ui):
     assert page.status_code == 200 and "Thiếu máy quét hồ sơ." in page.text and "noi-dung-bao-cao" not in page.text
     r = ui.post("/ui/bao-cao/noi-dung", data={**body, "csrf_token": csrf(ui)})
     assert r.status_code == 403
+
+
+def test_reconcile_job_says_how_it_read_the_files_and_what_makes_it_doubtful(store, tmp_path,
+                                                                              monkeypatch):
+    """A register extract without addresses and too small to train on: the job's result and
+    page carry the notes and warnings the CLI prints (never a silent result)."""
+    from datdai.auth.principal import Principal
+
+    with store.transaction() as conn:
+        repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
+    inbox = tmp_path / "giao-nop"
+    inbox.mkdir()
+    monkeypatch.setenv("DATDAI_INBOX", str(inbox))
+    (inbox / "dan_cu.csv").write_text(
+        "so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh\n"
+        "070099000001,Lê Văn Tám,02/03/1970,Nam\n"
+        "070199000002,Phạm Thị Hoa,1972,Nữ\n", encoding="utf-8")
+    admin = Principal("admin", "admin", frozenset(), None, False)
+    message, result = jr.run_reconcile(store, {"population": "dan_cu.csv", "job_id": 1}, admin,
+                                       lambda *a: None)
+    assert "Đã đối soát" in message
+    assert any("thuong_tru" in n for n in result["ghi_chu"]), result
+    assert result["canh_bao"] and f"Cảnh báo ({len(result['canh_bao'])})" in message, result

@@ -373,7 +373,7 @@ def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, pr
     progress("Xuất danh sách người sử dụng đất", 0, 4)
     with store.read() as conn:
         exported = export_c06(conn, owners, communes=communes, actor=principal.username)
-    reconcile_files(owners, population, result_file, progress=progress)
+    matched = reconcile_files(owners, population, result_file, progress=progress)
     progress("Ghi kết quả đối soát", 4, 4)
     with store.transaction() as conn:
         run_id = record_result(conn, result_file, export_id=exported.export_id, source="DATDAI",
@@ -386,5 +386,8 @@ def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, pr
                f"{counts.get('KHONG_KHOP', 0)} không khớp.")
     if applied is not None:
         message += f" Đã cập nhật {applied.parties_changed} người sử dụng đất vào dữ liệu."
+    if matched.warnings:  # what makes the result doubtful is said where the job is read
+        message += f" Cảnh báo ({len(matched.warnings)}): xem trang của tác vụ."
     return message, {"run_id": run_id, "export_id": exported.export_id, "rows": exported.rows, "counts": counts,
-                     "applied": None if applied is None else applied.parties_changed}
+                     "applied": None if applied is None else applied.parties_changed,
+                     "canh_bao": list(matched.warnings), "ghi_chu": list(matched.notes)}
