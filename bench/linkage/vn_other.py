@@ -72,17 +72,13 @@ import pyarrow.csv as pacsv
 
 try:  # imported as linkage.vn_other
     from . import vn_other_names as N
+    from .common import OWNER_COLUMNS, TRUTH_COLUMNS
+    from .common import POPULATION_COLUMNS as CITIZEN_COLUMNS
 except ImportError:  # run as a script: bench/linkage is on sys.path
     import vn_other_names as N  # type: ignore[no-redef]
+    from common import OWNER_COLUMNS, TRUTH_COLUMNS  # type: ignore[no-redef]
+    from common import POPULATION_COLUMNS as CITIZEN_COLUMNS  # type: ignore[no-redef]
 
-OWNER_COLUMNS = ("ma_dong", "tinh", "huyen", "xa", "to_so", "so_thua", "so_seri_gcn",
-                 "dia_chi_thua", "dien_tich", "ho_ten", "nam_sinh", "cccd_cmnd", "loai_giay_to",
-                 "so_giay_to", "dia_chi_chu")
-CITIZEN_COLUMNS = ("so_dinh_danh", "so_cmnd", "ho_ten", "gioi_tinh", "dan_toc", "ton_giao",
-                   "tinh_trang_hon_nhan", "ngay_sinh", "noi_dang_ky_khai_sinh", "quoc_tich",
-                   "que_quan", "thuong_tru", "noi_o_hien_tai", "cha", "me", "vo_chong",
-                   "nguoi_dai_dien", "chu_ho", "so_so_ho_khau")
-TRUTH_COLUMNS = ("ma_dong", "so_dinh_danh", "nhom")
 
 CHUNK_ROWS = 200_000
 REF_YEAR = 2025          # "today" for ages

@@ -21,16 +21,24 @@ from pathlib import Path
 
 import pytest
 
+from datdai.reconcile import inputs
 from datdai.reconcile.result import reconcile_files
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
-from linkage.common import reshape_date  # noqa: E402
+from linkage.common import OWNER_COLUMNS, POPULATION_COLUMNS, reshape_date  # noqa: E402
 from linkage.febrl import build_febrl4, build_febrl_dedup  # noqa: E402
 from linkage.metrics import score  # noqa: E402
 
 pytestmark = pytest.mark.slow
+
+
+def test_the_converters_write_the_columns_the_reader_expects():
+    """bench/linkage keeps its own copy of the spec's columns (census.py runs in a venv without
+    datdai): the copy is the reader's."""
+    assert OWNER_COLUMNS == tuple(inputs.OWNER_COLUMNS)
+    assert POPULATION_COLUMNS == tuple(inputs.POPULATION_COLUMNS)
 
 
 def _run(folder: Path, population: Path | None = None) -> tuple[dict, dict]:

@@ -42,8 +42,8 @@ def _namesake_twins(result) -> None:
     matcher, nothing on the owner's row tells the two apart, so each is a case for a person."""
     from dataclasses import replace
 
-    numbers = {c.so_dinh_danh for c in result.citizens}
     by_number = {c.so_dinh_danh: c for c in result.citizens}
+    numbers = set(by_number)
     missing = list(dict.fromkeys(t["so_dinh_danh"] for t in result.truth.owner_rows
                                  if t["noise"] == "ID_MISSING" and t["so_dinh_danh"]))
     for number in missing[:TWINS]:
