@@ -43,23 +43,6 @@ class Dialect:
         return f"bit_count({a} & {b})"
 
 
-@dataclass(frozen=True)
-class MemoDialect(Dialect):
-    """A dialect whose Jaro–Winkler calls become columns computed once per pair
-    (:attr:`memo`: alias → expression), where several levels ask for the same similarity."""
-
-    memo: dict = None  # type: ignore[assignment]
-
-    def jw(self, a: str, b: str) -> str:
-        expr = super().jw(a, b)
-        for alias, known in self.memo.items():
-            if known == expr:
-                return alias
-        alias = f"jw_{len(self.memo)}"
-        self.memo[alias] = expr
-        return alias
-
-
 DUCKDB = Dialect("duckdb", "jaro_winkler_similarity")
 SPARK = Dialect("spark", "jaro_winkler")  # Splink's Scala UDF, registered by SparkAPI
 

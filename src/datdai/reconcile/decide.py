@@ -94,12 +94,11 @@ def release_taken(con) -> int:
     returns how many."""
     foreign = ", ".join(f"'{x}'" for x in FOREIGN_NAME)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE top1 AS
-        SELECT s.i, s.j, s.w, o.ten_khoa, s.g_name IN ({foreign}) AS foreign_name FROM (
-            SELECT i, j, w, g_name,
-                row_number() OVER (PARTITION BY i ORDER BY w DESC, j) AS rk
-            FROM scored) s JOIN o ON o.i = s.i WHERE s.rk = 1""")
+        SELECT s.i, s.j, s.w, o.ten_khoa, s.g_name IN ({foreign}) AS foreign_name
+        FROM (SELECT i, j, w FROM {_best(1)}) t JOIN scored s USING (i, j)
+        JOIN o ON o.i = s.i""")
     con.execute("""CREATE OR REPLACE TEMP TABLE taken AS
-        SELECT j, arg_max(ten_khoa, w) AS winner FROM (
+        SELECT j, first(ten_khoa ORDER BY w DESC, ten_khoa) AS winner FROM (
             SELECT j, ten_khoa, w FROM top1
             UNION ALL
             SELECT x.j, o.ten_khoa, 1e9 AS w FROM id_pairs x JOIN o ON o.i = x.i
@@ -114,6 +113,14 @@ def release_taken(con) -> int:
     return int(lost)
 
 
+def _best(k: int) -> str:
+    """SQL: the ``k`` best pairs of ``scored`` per owner row (``i``, ``j``, ``w``, ``rk``), best
+    first, ties by citizen. The window sorts only the three columns it needs; the pairs' other
+    columns are joined back to the few kept."""
+    return f"""(SELECT i, j, w, row_number() OVER (PARTITION BY i ORDER BY w DESC, j) AS rk
+        FROM (SELECT i, j, w FROM scored) QUALIFY rk <= {k})"""
+
+
 def rank_candidates(con, n_citizens: int, n_owners: int) -> float:
     """From table ``scored`` (``i``, ``j``, ``w``, ``g_<field>``, ``w_<field>``) and the
     citizens ``p`` (``j``, ``ten_khoa``, ``nam_sinh_nam``), create ``ranked``: the best
@@ -121,17 +128,17 @@ def rank_candidates(con, n_citizens: int, n_owners: int) -> float:
     and ``namesakes`` (citizens sharing the candidate's name and birth year). ``n_owners``:
     the owners the probabilistic stage looked for. Returns the estimated π."""
     con.execute("""CREATE OR REPLACE TEMP TABLE sums AS
-        SELECT i, max(w) + log2(sum(pow(2.0, w - wmax))) AS lse FROM (
-            SELECT i, w, max(w) OVER (PARTITION BY i) AS wmax FROM scored) GROUP BY i""")
+        SELECT i, any_value(wmax) + log2(sum(pow(2.0, w - wmax))) AS lse
+        FROM scored JOIN (SELECT i, max(w) AS wmax FROM scored GROUP BY i) m USING (i)
+        GROUP BY i""")
     lse = con.sql("SELECT lse FROM sums").to_arrow_table()["lse"].to_numpy()
     pi = estimate_pi(lse, n_owners, n_citizens)
     bits = prior_bits(n_citizens, pi)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE ranked AS
-        WITH s AS (SELECT *, row_number() OVER (PARTITION BY i ORDER BY w DESC, j) AS rk
-            FROM scored)
-        SELECT s.*, 1.0 / (pow(2.0, greatest(least(m.lse - s.w, 1000), -1000))
-                           + pow(2.0, greatest(least({bits} - s.w, 1000), -1000))) AS prob
-        FROM s JOIN sums m USING (i) WHERE s.rk <= {TOP_K}""")
+        SELECT s.*, t.rk, 1.0 / (pow(2.0, greatest(least(m.lse - s.w, 1000), -1000))
+                                 + pow(2.0, greatest(least({bits} - s.w, 1000), -1000))) AS prob
+        FROM (SELECT i, j, rk FROM {_best(TOP_K)}) t JOIN scored s USING (i, j)
+        JOIN sums m USING (i)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE namesakes AS
         SELECT r.i, r.j, count(*) - 1 AS n FROM ranked r
         JOIN p c ON c.j = r.j JOIN p x ON x.ten_khoa = c.ten_khoa

@@ -71,11 +71,11 @@ EXPLANATION_COLUMNS = ("ma_dong", "hang", "so_dinh_danh", "xac_suat", "trong_so"
 
 OWNER_COLS = ("ten_khoa", "ten_dau", "ho", "dem", "ten", "ten_sap", "nam_sinh_nam", "ns_thang",
               "ns_ngay", "id_loai", "id_so", "gioi_tinh_suy_ra", "dc_tinh", "dc_xa", "dc_bits",
-              "dc_so", "dc_txt", "la_to_chuc")
+              "dc_so", "dc_txt", "dc_chu", "la_to_chuc")
 POP_COLS = ("so_dinh_danh", "ho_ten", "ngay_sinh", "ten_khoa", "ten_dau", "ho", "dem", "ten",
             "ten_sap", "nam_sinh_nam", "ns_thang", "ns_ngay", "gioi_tinh_chuan", "cmnd_so",
-            "tt_tinh", "tt_xa", "tt_bits", "tt_so", "tt_txt", "ht_tinh", "ht_xa", "ht_bits",
-            "ht_txt")
+            "tt_tinh", "tt_xa", "tt_bits", "tt_so", "tt_txt", "tt_chu", "ht_tinh", "ht_xa",
+            "ht_bits", "ht_txt", "ht_chu")
 
 
 @dataclass
@@ -139,26 +139,27 @@ def _model_tables(be, owners: pa.Table, population: pa.Table) -> None:
         substr(cmnd, length(cmnd) - 4, 5) AS cmnd_duoi, substr(cmnd, 1, 5) AS cmnd_dau,
         CASE WHEN length(a1_txt) >= 8 THEN substr(a1_txt, 1, 10) END AS a1_dau,
         CASE WHEN length(a2_txt) >= 8 THEN substr(a2_txt, 1, 10) END AS a2_dau,
-        CASE WHEN length(translate(a1_txt, '0123456789', '')) >= 8
-             THEN substr(translate(a1_txt, '0123456789', ''), 1, 12) END AS a1_pho,
-        CASE WHEN length(translate(a2_txt, '0123456789', '')) >= 8
-             THEN substr(translate(a2_txt, '0123456789', ''), 1, 12) END AS a2_pho"""
-    be.create("mp", f"""SELECT *, {keys} FROM (SELECT j AS uid, {common},
+        CASE WHEN length(a1_chu) >= 8 THEN substr(a1_chu, 1, 12) END AS a1_pho,
+        CASE WHEN length(a2_chu) >= 8 THEN substr(a2_chu, 1, 12) END AS a2_pho"""
+    be.create("mp", f"""SELECT * EXCEPT (a1_chu, a2_chu), {keys} FROM (SELECT j AS uid, {common},
             gioi_tinh_chuan AS gioi_tinh,
             tt_tinh AS a1_tinh, tt_xa AS a1_xa, tt_bits AS a1_bits, tt_so AS a1_so,
-            tt_txt AS a1_txt, ht_tinh AS a2_tinh, ht_xa AS a2_xa, ht_bits AS a2_bits,
-            ht_txt AS a2_txt, so_dinh_danh AS cccd, cmnd_so AS cmnd FROM p) x""")
+            tt_txt AS a1_txt, tt_chu AS a1_chu, ht_tinh AS a2_tinh, ht_xa AS a2_xa,
+            ht_bits AS a2_bits, ht_txt AS a2_txt, ht_chu AS a2_chu, so_dinh_danh AS cccd,
+            cmnd_so AS cmnd FROM p) x""")
     _name_genders(be)
     be.create("given_counts", """SELECT ten, count(*) AS n FROM p WHERE ten IS NOT NULL
         GROUP BY ten""")
     _id_stages(be)
     # an owner's recorded number that the ID stages found to be another person's (a relative's,
     # by name or birth year) is no evidence about the owner: not compared
-    be.create("mo", f"""SELECT *, {keys} FROM (SELECT o.i AS uid, {common},
+    be.create("mo", f"""SELECT * EXCEPT (a1_chu, a2_chu), {keys} FROM (SELECT o.i AS uid,
+            {common},
             coalesce(gioi_tinh_suy_ra, gt.gioi_tinh, gd.gioi_tinh) AS gioi_tinh,
             dc_tinh AS a1_tinh, dc_xa AS a1_xa, dc_bits AS a1_bits, dc_so AS a1_so,
-            dc_txt AS a1_txt, CAST(NULL AS STRING) AS a2_tinh, CAST(NULL AS STRING) AS a2_xa,
-            CAST(NULL AS BIGINT) AS a2_bits, CAST(NULL AS STRING) AS a2_txt,
+            dc_txt AS a1_txt, dc_chu AS a1_chu, CAST(NULL AS STRING) AS a2_tinh,
+            CAST(NULL AS STRING) AS a2_xa, CAST(NULL AS BIGINT) AS a2_bits,
+            CAST(NULL AS STRING) AS a2_txt, CAST(NULL AS STRING) AS a2_chu,
             CASE WHEN id_loai = 'CCCD' AND x.i IS NULL THEN id_so END AS cccd,
             CASE WHEN id_loai = 'CMND' AND x.i IS NULL THEN id_so END AS cmnd
         FROM o LEFT JOIN gender_by_given gt ON gt.w = o.ten
@@ -386,7 +387,8 @@ def _decide(con, n_citizens: int, summary: dict) -> MatchResult:
             ly_do = ly_do || ';SAME_CITIZEN_OTHER_NAME'
         FROM (SELECT d.j FROM decided d JOIN o ON o.i = d.i JOIN p c ON c.j = d.j
               LEFT JOIN given_counts gc ON gc.ten = o.ten
-              WHERE d.ket_qua = '{KHOP}'
+              WHERE d.ket_qua = '{KHOP}' AND d.j IN (SELECT j FROM decided
+                  WHERE ket_qua = '{KHOP}' GROUP BY j HAVING count(*) > 1)
               GROUP BY d.j HAVING count(DISTINCT o.ten_khoa) > 1 AND bool_or(
                   CASE WHEN d.g_name IS NOT NULL THEN d.g_name IN ({foreign})
                        ELSE NOT coalesce((o.ten = c.ten OR {typo})
@@ -394,11 +396,14 @@ def _decide(con, n_citizens: int, summary: dict) -> MatchResult:
                   END)) s
         WHERE decided.j = s.j AND decided.ket_qua = '{KHOP}'""")
     result = con.sql(f"""
+        WITH listed AS (
+            SELECT d.i, string_agg(pc.so_dinh_danh, ';' ORDER BY u.k) AS so_dinh_danh
+            FROM (SELECT i, js FROM decided WHERE ket_qua = '{CAN_XAC_MINH}') d
+            JOIN unnest(d.js) WITH ORDINALITY AS u(jj, k) ON true JOIN p pc ON pc.j = u.jj
+            GROUP BY d.i)
         SELECT o.ma_dong, d.ket_qua,
             CASE WHEN d.ket_qua = '{KHOP}' THEN p.so_dinh_danh
-                 WHEN d.ket_qua = '{CAN_XAC_MINH}' THEN (
-                    SELECT string_agg(pc.so_dinh_danh, ';' ORDER BY u.k)
-                    FROM unnest(d.js) WITH ORDINALITY AS u(jj, k) JOIN p pc ON pc.j = u.jj)
+                 WHEN d.ket_qua = '{CAN_XAC_MINH}' THEN coalesce(listed.so_dinh_danh, '')
                  ELSE '' END AS so_dinh_danh,
             round(d.diem, 4) AS diem, d.ly_do,
             CASE WHEN d.ket_qua = '{KHOP}' THEN p.ho_ten ELSE '' END AS ho_ten_chuan,
@@ -406,16 +411,18 @@ def _decide(con, n_citizens: int, summary: dict) -> MatchResult:
             CASE WHEN d.ket_qua = '{KHOP}' THEN p.gioi_tinh_chuan ELSE '' END AS gioi_tinh_chuan,
             CASE WHEN d.ket_qua = '{KHOP}' THEN p.so_dinh_danh ELSE '' END AS cccd_chuan
         FROM o JOIN decided d ON d.i = o.i LEFT JOIN p ON p.j = d.j
+        LEFT JOIN listed ON listed.i = d.i
         ORDER BY o.i""").to_arrow_table()
     # the listed candidates of every row that has some (KHOP found by the model, review)
     explanations = con.sql(f"""
         SELECT o.ma_dong, u.k AS hang, c.so_dinh_danh, round(r.prob, 6) AS xac_suat,
             round(r.w, 2) AS trong_so, {explanation_sql()}
-        FROM decided d JOIN o ON o.i = d.i
+        FROM (SELECT i, js FROM decided WHERE len(js) > 0
+              AND NOT (ly_do IN ('ID_EXACT', 'CMND_TO_CCCD', 'CMND_TO_CCCD_QR'))) d
+        JOIN o ON o.i = d.i
         JOIN unnest(d.js) WITH ORDINALITY AS u(jj, k) ON true
         JOIN p c ON c.j = u.jj
         LEFT JOIN ranked r ON r.i = d.i AND r.j = u.jj
-        WHERE NOT (d.ly_do IN ('ID_EXACT', 'CMND_TO_CCCD', 'CMND_TO_CCCD_QR'))
         ORDER BY o.i, u.k""").to_arrow_table()
     explanations = explanations.rename_columns(list(EXPLANATION_COLUMNS))
     counts = dict(con.execute("SELECT ket_qua, count(*) FROM decided GROUP BY 1").fetchall())

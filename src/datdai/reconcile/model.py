@@ -42,7 +42,6 @@ from datdai.reconcile.comparisons import (
     DUCKDB,
     FIELD_NAMES,
     Dialect,
-    MemoDialect,
     fields,
     levels_of,
     tf_families,
@@ -241,7 +240,7 @@ class Model:
         register, of the value it agrees on: for a level family agreeing on key ``k`` (a full
         name, a surname and given name, a birth date), ``log2(U / f)`` — ``U`` the chance that
         a random pair falls in the family, ``f`` the share of citizens with the owner's value
-        (``tf_<k>.n``; at least one). Returns {field: [(key columns, SQL term)]}."""
+        (``tf_<k>_n``, the owner's count looked up in table ``tf_<k>``; at least one). Returns {field: [(key columns, SQL term)]}."""
         out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         u = {(name, label): level.u_probability for name, label, level in self._levels()}
         for (field_name, key), labels in tf_families().items():
@@ -249,7 +248,7 @@ class Model:
             alias = "tf_" + "_".join(key)
             names = ", ".join(f"'{x}'" for x in labels)
             term = (f"CASE WHEN g_{field_name} IN ({names}) THEN log2(CAST({total!r} AS DOUBLE) * "
-                    f"{max(n_citizens, 1)} / greatest(coalesce({alias}.n, 1), 1)) ELSE 0 END")
+                    f"{max(n_citizens, 1)} / greatest(coalesce({alias}_n, 1), 1)) ELSE 0 END")
             out.setdefault(field_name, []).append((key, term))
         return out
 
@@ -346,34 +345,38 @@ class Model:
         and score where the pairs are)."""
         weights = self.weights()
         cols = [c for c in MODEL_COLUMNS if c != "uid"]
-        sides = ", ".join([f"l.{c} AS {c}_l" for c in cols] + [f"r.{c} AS {c}_r" for c in cols])
+        adjust = self.frequency_sql(n_citizens)
+        # the register's frequency of each owner's values, looked up once per owner, not once
+        # per pair (an owner has dozens of candidates)
+        families = sorted({key for terms in adjust.values() for key, _ in terms})
+        counts = ", ".join(f"tf_{'_'.join(key)}.n AS tf_{'_'.join(key)}_n" for key in families)
+        joins = " ".join(
+            f"LEFT JOIN {frequency_tables[key]} tf_{'_'.join(key)} ON " + " AND ".join(
+                f"tf_{'_'.join(key)}.{k} = o.{k}" for k in key) for key in families)
+        tf_cols = [f"tf_{'_'.join(key)}_n" for key in families]
+        sides = ", ".join([f"l.{c} AS {c}_l" for c in cols] + [f"l.{c}" for c in tf_cols]
+                          + [f"r.{c} AS {c}_r" for c in cols])
         dialect = dialect or self.dialect
-        memo = MemoDialect(dialect.name, dialect.jaro_winkler, memo={})
         levels = []
-        for f in fields(memo):
+        for f in fields(dialect):  # a similarity inside its level: computed only when reached
             cases = " ".join(f"WHEN {lv.sql} THEN '{lv.label}'" for lv in f.levels)
             levels.append(f"CASE WHEN {f.null_sql} THEN 'null' {cases} END AS g_{f.name}")
-        adjust = self.frequency_sql(n_citizens)
-        joins, per_field = [], []
+        per_field = []
         for name in FIELD_NAMES:
             mapped = " ".join(f"WHEN '{label}' THEN CAST({w!r} AS DOUBLE)"
                               for (n, label), w in weights.items() if n == name)
             terms = [f"(CASE g_{name} {mapped} ELSE 0.0 END)"]
-            for key, term in adjust.get(name, []):
-                alias = "tf_" + "_".join(key)
-                joins.append(f"LEFT JOIN {frequency_tables[key]} {alias} ON " + " AND ".join(
-                    f"{alias}.{k} = g.{k}_l" for k in key))
-                terms.append(term)
+            terms += [term for _key, term in adjust.get(name, [])]
             per_field.append(f"{' + '.join(terms)} AS w_{name}")
-        keys = sorted({k for terms in adjust.values() for key, _ in terms for k in key})
         total = " + ".join(f"w_{n}" for n in FIELD_NAMES)
         out = ", ".join(f"g_{n}, w_{n}" for n in FIELD_NAMES)
-        similarities = "".join(f", {expr} AS {alias}" for alias, expr in memo.memo.items())
-        return f"""WITH x AS (SELECT c.uid_l AS i, c.uid_r AS j, {sides}
-                FROM {pairs} c JOIN {owners} l ON l.uid = c.uid_l
+        return f"""WITH lt AS (SELECT o.*{', ' + counts if counts else ''}
+                FROM (SELECT * FROM {owners} WHERE uid IN (SELECT uid_l FROM {pairs})) o
+                {joins}),
+            x AS (SELECT c.uid_l AS i, c.uid_r AS j, {sides}
+                FROM {pairs} c JOIN lt l ON l.uid = c.uid_l
                 JOIN {citizens} r ON r.uid = c.uid_r),
-            s AS (SELECT *{similarities} FROM x),
-            g AS (SELECT i, j, {', '.join(f'{k}_l' for k in keys)}, {', '.join(levels)} FROM s),
+            g AS (SELECT i, j, {', '.join(tf_cols + levels)} FROM x),
             y AS (SELECT g.i, g.j, {', '.join(f'g.g_{n}' for n in FIELD_NAMES)},
-                    {', '.join(per_field)} FROM g {' '.join(joins)})
+                    {', '.join(per_field)} FROM g)
             SELECT i, j, {total} AS w, {out} FROM y"""

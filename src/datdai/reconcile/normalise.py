@@ -21,6 +21,8 @@ empty throughout): a run says so instead of quietly matching on less.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -47,7 +49,7 @@ OWNER_EXTRA = [
     ("ten_sua", pa.string()), *NAME_COLUMNS, *BIRTH_KEYS,
     ("id_loai", pa.string()), ("id_so", pa.string()), ("id_sua", pa.string()),
     ("gioi_tinh_suy_ra", pa.string()), ("dc_tinh", pa.string()), ("dc_xa", pa.string()),
-    ("dc_bits", pa.int64()), ("dc_so", pa.string()), ("dc_txt", pa.string()),
+    ("dc_bits", pa.int64()), ("dc_so", pa.string()), ("dc_txt", pa.string()), ("dc_chu", pa.string()),
     ("tinh_moi_thua", pa.string()),
     ("xa_moi_thua", pa.string()),
     ("la_to_chuc", pa.bool_()),
@@ -55,9 +57,10 @@ OWNER_EXTRA = [
 POPULATION_EXTRA = [
     *NAME_COLUMNS, *BIRTH_KEYS, ("gioi_tinh_chuan", pa.string()), ("cmnd_so", pa.string()),
     ("tt_tinh", pa.string()), ("tt_xa", pa.string()), ("tt_bits", pa.int64()),
-    ("tt_so", pa.string()), ("tt_txt", pa.string()), ("ht_tinh", pa.string()),
+    ("tt_so", pa.string()), ("tt_txt", pa.string()), ("tt_chu", pa.string()),
+    ("ht_tinh", pa.string()),
     ("ht_xa", pa.string()), ("ht_bits", pa.int64()), ("ht_so", pa.string()),
-    ("ht_txt", pa.string()),
+    ("ht_txt", pa.string()), ("ht_chu", pa.string()),
 ]
 # the owner fields the matching can use, and what they are called for a person
 OWNER_FIELDS = {"ten_khoa": "họ tên", "nam_sinh_nam": "năm sinh", "dc_bits": "địa chỉ chủ"}
@@ -172,6 +175,22 @@ def normalise_population(table: pa.Table, notes: list[str] | None = None) -> pa.
     columns of :data:`POPULATION_EXTRA` appended. The register's names are NFC with diacritics
     (the spec): no legacy repair, only NFC and the keys."""
     n = table.num_rows
+    # the addresses (the costliest keys) worked out beside the rest: Arrow and DuckDB release
+    # the GIL, and a national extract keeps this the longest step of a run
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dia-chi") as pool:
+        address_job = pool.submit(address_keys_of, {
+            "tt": table["thuong_tru"].combine_chunks(),
+            "ht": table["noi_o_hien_tai"].combine_chunks()})
+        cols = _population_keys(table, n, notes)
+        addresses = address_job.result()
+    cols.update({c: addresses[c] for c in addresses.column_names})
+    out = _append(table, cols, POPULATION_EXTRA)
+    _empty_fields(out, POPULATION_FIELDS, "dan_cu", notes)
+    return out
+
+
+def _population_keys(table: pa.Table, n: int, notes) -> dict:
+    """Names, births, gender and the old card number of the population extract."""
     # blank text needs no nulling first: each of these reads a blank as missing
     names = name_parts(table["ho_ten"].combine_chunks())
     births = _births(table["ngay_sinh"].combine_chunks(), "ngay_sinh", notes)
@@ -181,16 +200,8 @@ def normalise_population(table: pa.Table, notes: list[str] | None = None) -> pa.
     cmnd = _classify_ids(_col(table, "so_cmnd"), pa.nulls(n, pa.string()),
                          pa.nulls(n, pa.int32()), pa.nulls(n, pa.string()), _all_true(n))
     cmnd_ok = pc.is_in(cmnd["id_loai"], pa.array([KIND_CCCD, KIND_CMND]))
-    addresses = address_keys_of({"tt": table["thuong_tru"].combine_chunks(),
-                                 "ht": table["noi_o_hien_tai"].combine_chunks()})
-    cols = {
-        **{c: names[c] for c, _ in NAME_COLUMNS}, **births, "gioi_tinh_chuan": gender,
-        "cmnd_so": pc.if_else(cmnd_ok, cmnd["id_so"], _NULL_STR),
-        **{c: addresses[c] for c in addresses.column_names},
-    }
-    out = _append(table, cols, POPULATION_EXTRA)
-    _empty_fields(out, POPULATION_FIELDS, "dan_cu", notes)
-    return out
+    return {**{c: names[c] for c, _ in NAME_COLUMNS}, **births, "gioi_tinh_chuan": gender,
+            "cmnd_so": pc.if_else(cmnd_ok, cmnd["id_so"], _NULL_STR)}
 
 
 def _all_true(n: int) -> pa.Array:

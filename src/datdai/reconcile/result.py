@@ -101,7 +101,7 @@ def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
     result; ``qr`` is a file or folder of scanned CCCD QR codes used as CMND → CCCD evidence.
     Returns the :class:`~datdai.reconcile.match.MatchResult`."""
     from datdai.reconcile.inputs import MATCH_COLUMNS, read_owners, read_population
-    from datdai.reconcile.match import match
+    from datdai.reconcile.match import OWNER_COLS, POP_COLS, match
     from datdai.reconcile.normalise import normalise_owners, normalise_population
 
     def step(done: int) -> None:
@@ -119,13 +119,19 @@ def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="doi-soat") as pool:
         o_notes: list[str] = []
         p_notes: list[str] = []
-        o_job = pool.submit(lambda: normalise_owners(read_owners(owners, o_notes), o_notes))
+        # only the columns the matching reads are kept (the raw addresses of a national extract
+        # alone are gigabytes)
+        o_job = pool.submit(lambda: normalise_owners(
+            read_owners(owners, o_notes), o_notes).select(["ma_dong", *OWNER_COLS]))
         p_job = pool.submit(lambda: normalise_population(
-            read_population(population, MATCH_COLUMNS, p_notes), p_notes))
+            read_population(population, MATCH_COLUMNS, p_notes), p_notes).select(list(POP_COLS)))
         o = o_job.result()
         step(1)
         p = p_job.result()
         step(2)
+    # the reading's and normalising's intermediate buffers, freed, are still held by Arrow's
+    # allocator (2 GB of a national run's peak): handed back before the matching
+    pa.default_memory_pool().release_unused()
     read_secs = time.perf_counter() - started
     notes = o_notes + p_notes
     result = match(o, p, engine=engine, qr=evidence, notes=notes)
