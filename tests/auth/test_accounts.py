@@ -24,8 +24,8 @@ from datdai.auth.users import (
     get_user,
     set_active,
 )
+from datdai.domain.masking import mask_birth, mask_number
 from datdai.store.schema import access_log, access_log_subjects, users
-from datdai.web.auth import mask_birth, mask_number
 
 PW = "mật-khẩu-đủ-dài"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from datdai.domain.masking import mask_id_numbers
 from datdai.quality.findings import Status
 from datdai.store import audit, repository
 from datdai.store import schema as s
@@ -12,7 +13,6 @@ from datdai.store.findings import (
     FindingError,
     apply_auto_fixes,
     finding_events,
-    mask_id_numbers,
     record_check,
     set_status,
     undo_auto_fixes,

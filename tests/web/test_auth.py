@@ -12,12 +12,12 @@ from sqlalchemy import update
 
 from datdai.auth.demo import DEMO_PASSWORD, create_demo_accounts
 from datdai.auth.users import create_user, set_active
+from datdai.domain.masking import mask_number
 from datdai.store.schema import access_tokens
 from datdai.web.app import create_app
 from datdai.web.auth import (
     Principal,
     log_access,
-    mask_number,
     require,
     require_commune,
 )

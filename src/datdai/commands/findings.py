@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from datdai.cli import DbOption, app, fail, out, store_session
+from datdai.domain.masking import mask_id_numbers
 from datdai.domain.text import vn_int, vn_percent
 
 findings_app = typer.Typer(help="Các phát hiện kiểm tra chất lượng / quality findings.",
@@ -29,7 +30,7 @@ def list_(
     from rich.table import Table
 
     from datdai.quality.findings import Status
-    from datdai.store.findings import list_findings, mask_id_numbers
+    from datdai.store.findings import list_findings
 
     if status is not None and status not in {x.value for x in Status}:
         fail(f"trạng thái không hợp lệ '{status}' (MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO)")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -377,19 +376,3 @@ def list_findings(conn: Connection, *, commune_code: str | None = None, rule_cod
     if run_id is not None:
         q = q.where(f.c.last_run_id == run_id)
     return conn.execute(q).all()
-
-
-_ID_RUN = re.compile(r"(?<![\d])\d(?:[ .\-]?\d){7,11}(?![\d])")
-
-
-def mask_id_numbers(text: str | None) -> str | None:
-    """Hide identity numbers in a text shown to people: ``070077613811`` → ``0700******11``
-    (any run of 8 to 12 digits, separators allowed; the first four and last two kept)."""
-    if not text:
-        return text
-
-    def hide(m: re.Match) -> str:
-        digits = re.sub(r"\D", "", m.group(0))
-        return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
-
-    return _ID_RUN.sub(hide, text)

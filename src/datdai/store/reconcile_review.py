@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
+from datdai.domain.masking import mask_birth, mask_id_numbers, mask_number
 from datdai.store import schema as s
-from datdai.store.findings import mask_id_numbers
 from datdai.store.reconcile_results import (
     IN_REVIEW,
     Decision,
@@ -28,16 +28,9 @@ from datdai.store.repository import chunks
 # --------------------------------------------------------------- masking
 
 
-def mask_number(number: str | None, mask: bool = True) -> str | None:
-    """``070077613811`` → ``0700******11`` (as :func:`~datdai.store.findings.mask_id_numbers`)."""
-    return mask_id_numbers(number) if mask else number
-
-
-def mask_birth(text: str | None, mask: bool = True) -> str | None:
-    """A birth date shown as its year only: ``27/11/1971`` → ``1971``."""
-    if not mask or not text:
-        return text
-    return text[-4:] if len(text) >= 4 and text[-4:].isdigit() else "****"
+def _shown(hide, value, mask: bool):
+    """``hide(value)`` when ``mask``, else the full value (a role that needs it)."""
+    return hide(value) if mask else value
 
 
 def _birth_text(birth_date: dt.date | None, birth_year: int | None) -> str | None:
@@ -139,7 +132,7 @@ def review_queue(conn: Connection, *, run_id: int | None = None, commune_code: s
     for chunk in chunks(party_ids):
         for x in conn.execute(select(d.c.party_id, d.c.doc_type, d.c.number)
                               .where(d.c.party_id.in_(list(chunk))).order_by(d.c.id)):
-            docs[x.party_id].append((x.doc_type, mask_number(x.number, mask)))
+            docs[x.party_id].append((x.doc_type, _shown(mask_number, x.number, mask)))
     numbers = sorted({n for x in rows for n in split_codes(x.candidates)})
     c = s.citizens
     citizens = {}
@@ -152,8 +145,8 @@ def review_queue(conn: Connection, *, run_id: int | None = None, commune_code: s
         evidence = {e.get("so_dinh_danh"): e for e in (x.evidence or []) if isinstance(e, dict)}
         land = LandRecord(
             party_id=x.party_id, party_code=x.p_code, kind=x.p_kind, full_name=x.p_name,
-            birth=mask_birth(_birth_text(x.p_birth_date, x.p_birth_year), mask), gender=x.p_gender,
-            personal_number=mask_number(x.p_number, mask), documents=docs.get(x.party_id, []),
+            birth=_shown(mask_birth, _birth_text(x.p_birth_date, x.p_birth_year), mask), gender=x.p_gender,
+            personal_number=_shown(mask_number, x.p_number, mask), documents=docs.get(x.party_id, []),
             address=x.p_address, parcel_id=x.parcel_id, commune_code=x.commune_code,
             sheet_no=x.sheet_no, parcel_no=x.parcel_no)
         cands = []
@@ -161,12 +154,12 @@ def review_queue(conn: Connection, *, run_id: int | None = None, commune_code: s
             z = citizens.get(n)
             why = _evidence(evidence.get(n))
             if z is None:
-                cands.append(CandidateRecord(so_dinh_danh=mask_number(n, mask), rank=rank, found=False,
+                cands.append(CandidateRecord(so_dinh_danh=_shown(mask_number, n, mask), rank=rank, found=False,
                                              evidence=why))
             else:
                 cands.append(CandidateRecord(
-                    so_dinh_danh=mask_number(n, mask), rank=rank, found=True, ho_ten=z.ho_ten,
-                    so_cmnd=mask_number(z.so_cmnd, mask), ngay_sinh=mask_birth(z.ngay_sinh, mask),
+                    so_dinh_danh=_shown(mask_number, n, mask), rank=rank, found=True, ho_ten=z.ho_ten,
+                    so_cmnd=_shown(mask_number, z.so_cmnd, mask), ngay_sinh=_shown(mask_birth, z.ngay_sinh, mask),
                     gioi_tinh=z.gioi_tinh, thuong_tru=z.thuong_tru, noi_o_hien_tai=z.noi_o_hien_tai,
                     evidence=why))
         out.append(ReviewCase(

@@ -24,14 +24,12 @@ from datdai.store.reconcile_review import (
     ReviewCase,
     decide,
     decision_events,
-    mask_birth,
-    mask_number,
     review_queue,
 )
 
 __all__ = [
     "RESULT_COLUMNS", "ApplyResult", "CandidateRecord", "Decision", "LandRecord", "ReconcileError",
     "ReconcileFigures", "ReconcileProgress", "ResultStatus", "ReviewCase", "apply_results", "decide",
-    "decision_events", "import_c06_results", "mask_birth", "mask_number", "reconcile_progress",
+    "decision_events", "import_c06_results", "reconcile_progress",
     "record_export", "record_result", "review_queue", "undo_apply",
 ]

@@ -25,7 +25,7 @@ Use in a route::
                      who: Principal = Depends(require("can_bo_du_lieu", "mot_cua", "lanh_dao"))):
         ...
         require_commune(who, row.commune_code)
-        number = row.number if who.needs_full_personal_data() else mask_number(row.number)
+        number = row.number if who.needs_full_personal_data() else mask_number(row.number)  # domain.masking
         log_access(conn, who, action="xem_thua_dat", resource=f"/parcels/{id}",
                    purpose="tra cứu hồ sơ", subjects=[row.number])
 
@@ -48,7 +48,7 @@ from datdai.auth.roles import ROLES, SYSTEM_ROLES
 from datdai.auth.tokens import lookup_token
 
 __all__ = [
-    "Principal", "authenticate", "cached_principal", "current_principal", "log_access", "mask_birth", "mask_number", "require",
+    "Principal", "authenticate", "cached_principal", "current_principal", "log_access", "require",
     "require_commune",
 ]
 
@@ -228,31 +228,6 @@ def require_commune(principal: Principal, commune_code: str) -> None:
             status_code=403,
             detail=f"Xã '{commune_code}' nằm ngoài phạm vi được giao của tài khoản / "
                    "this commune is outside your scope")
-
-
-def mask_number(value: str | None) -> str | None:
-    """``070077613811`` → ``0700******11``: the first four and last two characters of an
-    identity number kept (as ``datdai.store.findings.mask_id_numbers``); shorter values keep only
-    their last two characters (``C1234567`` → ``C123**67``, ``123456`` → ``****56``)."""
-    if value is None:
-        return None
-    s = str(value).strip()
-    if len(s) >= 8:
-        return s[:4] + "*" * (len(s) - 6) + s[-2:]
-    if len(s) > 2:
-        return "*" * (len(s) - 2) + s[-2:]
-    return "*" * len(s)
-
-
-def mask_birth(value: dt.date | str | None) -> str | None:
-    """A birth date shown as its year only: ``27/11/1971`` or ``date(1971, 11, 27)`` → ``1971``."""
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return f"{value.year:04d}"
-    from datdai.store.reconcile_review import mask_birth as _mask
-
-    return _mask(str(value))
 
 
 def log_access(conn, principal: Principal, *, action: str, resource: str, purpose: str,

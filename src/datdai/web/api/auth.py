@@ -13,7 +13,8 @@ from datdai.auth.access_log import query_access_log
 from datdai.auth.providers import IdentityProvider, LocalProvider
 from datdai.auth.roles import ADMIN, AUDITOR, ROLES
 from datdai.auth.tokens import issue_token
-from datdai.web.auth import Principal, current_principal, log_access, mask_number, require
+from datdai.domain.masking import mask_number
+from datdai.web.auth import Principal, current_principal, log_access, require
 
 router = APIRouter(tags=["xác thực / authentication"])
 

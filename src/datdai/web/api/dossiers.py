@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, func, select, true
 from sqlalchemy.exc import DataError
 
+from datdai.domain.masking import mask_number
 from datdai.services import dossiers as ds
 from datdai.services import lifecycle as lc
 from datdai.services import model46
@@ -35,7 +36,7 @@ from datdai.services.errors import DossierError, InvalidInput, NotFound
 from datdai.services.lifecycle import Channel, Role, State, Step
 from datdai.store.schema import dossiers as dossiers_table
 from datdai.store.schema import parcels
-from datdai.web.auth import Principal, log_access, mask_number, require, require_commune
+from datdai.web.auth import Principal, log_access, require, require_commune
 
 # ---------------------------------------------------------------- shared by the dossier routers
 

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, func, select
 
+from datdai.domain.masking import mask_number
 from datdai.services import dossiers as ds
 from datdai.services import lifecycle as lc
 from datdai.services import model46
@@ -44,7 +45,7 @@ from datdai.web.api.dossiers import (
     personal_numbers_in,
     store_of,
 )
-from datdai.web.auth import Principal, log_access, mask_number, require, require_commune
+from datdai.web.auth import Principal, log_access, require, require_commune
 
 NOTARY_PURPOSE = "trao đổi thông tin với tổ chức hành nghề công chứng (Mô hình 46)"
 TAX_PURPOSE = "trao đổi thông tin với cơ quan thuế (Mô hình 46)"

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from datdai.domain.masking import mask_id_numbers
 from datdai.quality.findings import Status
 from datdai.store import schema as s
-from datdai.store.findings import list_findings, mask_id_numbers
+from datdai.store.findings import list_findings
 from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.web.auth import Principal, log_access, require, require_commune
 

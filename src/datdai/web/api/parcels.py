@@ -33,12 +33,13 @@ from sqlalchemy import Connection, bindparam, literal, select
 
 from datdai.auth.roles import CITIZEN
 from datdai.auth.users import as_utc
+from datdai.domain.masking import mask_number
 from datdai.services.errors import InvalidInput, NotFound
 from datdai.store import audit
 from datdai.store import schema as s
 from datdai.store.ownership import citizen_parcel_ids, number_param
 from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
-from datdai.web.auth import Principal, mask_number, require, require_commune
+from datdai.web.auth import Principal, require, require_commune
 from datdai.web.dbwork import run_db
 from datdai.web.fast import json_response, log_read, reader_of
 from datdai.web.hot_routes import HotRoute, plain_int, query_params

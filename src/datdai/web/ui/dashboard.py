@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import and_, case, func, select
 
+from datdai.domain.masking import mask_number
 from datdai.domain.text import vn_int, vn_percent
 from datdai.report.figures import last_months, month_figures, monthly_series
 from datdai.services.errors import InvalidInput
@@ -21,7 +22,7 @@ from datdai.services.lifecycle import local_date
 from datdai.store import reconcile_progress as rp
 from datdai.store import schema as s
 from datdai.web.api.dossiers import calendar_of
-from datdai.web.auth import log_access, mask_number
+from datdai.web.auth import log_access
 from datdai.web.ui.common import (
     STAFF_ROLES,
     Principal,

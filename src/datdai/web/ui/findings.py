@@ -20,11 +20,12 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
+from datdai.domain.masking import mask_id_numbers
 from datdai.quality.findings import STATUS_LABELS as FINDING_STATUS_LABELS
 from datdai.quality.findings import Severity, Status
 from datdai.quality.registry import all_rules
 from datdai.store import schema as s
-from datdai.store.findings import FindingError, finding_events, mask_id_numbers, set_status
+from datdai.store.findings import FindingError, finding_events, set_status
 from datdai.web.api.findings import PURPOSE
 from datdai.web.auth import log_access
 from datdai.web.ui.common import (

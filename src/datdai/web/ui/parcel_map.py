@@ -35,15 +35,15 @@ from pyproj import Transformer
 from sqlalchemy import LargeBinary, and_, func, literal_column, select, type_coerce
 
 from datdai.domain.crs import zone_for_srid
+from datdai.domain.masking import mask_id_numbers, mask_number
 from datdai.quality.findings import Status
 from datdai.services import lifecycle as lc
 from datdai.store import audit
 from datdai.store import schema as s
-from datdai.store.findings import mask_id_numbers
 from datdai.store.reconcile_results import IN_REVIEW
 from datdai.store.reconcile_review import latest_runs_by_party
 from datdai.web.api.parcels import PURPOSE, RIGHTS_QUERY, STAFF_READERS, birth_text, fill_rights
-from datdai.web.auth import log_access, mask_number
+from datdai.web.auth import log_access
 from datdai.web.ui.common import (
     DATA_ROLES,
     PageNotFound,
