@@ -14,7 +14,7 @@ from datdai.auth.api_keys import create_api_key, lookup_api_key, revoke_api_keys
 from datdai.auth.demo import DEMO_PASSWORD, create_demo_accounts
 from datdai.auth.principal import Principal
 from datdai.auth.providers import IdentityProvider, LocalProvider
-from datdai.auth.tokens import issue_token, lookup_token, revoke_user_tokens
+from datdai.auth.tokens import issue_token, lookup_token
 from datdai.auth.users import (
     LOCK_MINUTES,
     MAX_FAILURES,
@@ -22,6 +22,7 @@ from datdai.auth.users import (
     check_password,
     create_user,
     get_user,
+    revoke_user_tokens,
     set_active,
 )
 from datdai.domain.masking import mask_birth, mask_number

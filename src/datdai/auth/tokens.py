@@ -87,8 +87,3 @@ def lookup_token(conn: Connection, token: str, now: dt.datetime | None = None) -
 
 def revoke_token(conn: Connection, token: str) -> bool:
     return bool(conn.execute(delete(access_tokens).where(access_tokens.c.token_hash == sha256(token))).rowcount)
-
-
-def revoke_user_tokens(conn: Connection, username: str) -> int:
-    user_id = select(users.c.id).where(users.c.username == normalize_username(username)).scalar_subquery()
-    return conn.execute(delete(access_tokens).where(access_tokens.c.user_id == user_id)).rowcount

@@ -7,11 +7,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from datdai.auth import passwords
 from datdai.auth.roles import CITIZEN, check_role, normalize_scopes
-from datdai.store.schema import users
+from datdai.store.schema import access_tokens, users
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MAX_FAILURES = 5  # consecutive failed logins before the account is locked
@@ -120,9 +120,14 @@ def set_active(conn: Connection, username: str, active: bool) -> None:
     if not done.rowcount:
         raise AccountError(f"không có tài khoản '{username}' / no such account")
     if not active:
-        from datdai.auth.tokens import revoke_user_tokens
-
         revoke_user_tokens(conn, normalize_username(username))
+
+
+def revoke_user_tokens(conn: Connection, username: str) -> int:
+    """Ends every session (access token) of the account; returns how many. Called when an
+    account is disabled; tokens are issued and read by :mod:`datdai.auth.tokens`."""
+    user_id = select(users.c.id).where(users.c.username == normalize_username(username)).scalar_subquery()
+    return conn.execute(delete(access_tokens).where(access_tokens.c.user_id == user_id)).rowcount
 
 
 def check_password(conn: Connection, username: str, password: str,
