@@ -35,7 +35,7 @@ from datdai.domain.landuse import catalog
 from datdai.ingest.crs import decide_crs
 from datdai.ingest.errors import DeliveryError
 from datdai.ingest.geometry import POLYGONAL, wkb_types
-from datdai.ingest.parcels import PARCEL_SCHEMA, ParcelSource, _Plan
+from datdai.ingest.parcel_batches import PARCEL_SCHEMA, ParcelPlan, ParcelSource
 from datdai.ingest.sources import MapSource
 from datdai.ingest.values import latin1_to_cp1252
 from datdai.text.legacy import is_vietnamese_syllable
@@ -171,7 +171,7 @@ def dgn_batches(src: MapSource, *, srid: int | None, ma_xa: str | None, so_to: s
     keys = [sheet_keys(name, ma_xa, so_to, src.path) for name in src.names]
     meta = ParcelSource(src.path, src.driver, decision.srid, decision.source, "elements", None,
                         list(src.warnings) + list(decision.warnings or []))
-    plan = _Plan({c: c for c in ("ma_xa", "so_to", "so_thua", "dien_tich", "loai_dat", "ten_chu")},
+    plan = ParcelPlan({c: c for c in ("ma_xa", "so_to", "so_thua", "dien_tich", "loai_dat", "ten_chu")},
                  False, None, None, True, decision)
 
     def batches() -> Iterator[pa.RecordBatch]:
