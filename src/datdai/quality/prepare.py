@@ -68,10 +68,10 @@ def table_per_distinct(values: pa.Array, fn) -> pa.Table:
 
 
 def spread(values: pa.Array, *indices: pa.Array) -> list[pa.Array]:
-    """``values[idx]`` for each of ``indices``. Text comes back
-    dictionary-encoded over its own distinct values when they are few (a province, a surname:
-    no copy of millions of strings), else plain — DuckDB reads a dictionary of millions of
-    values several times slower than the plain column."""
+    """``values[idx]`` for each of ``indices``. Text comes back dictionary-encoded over its own
+    distinct values when they are few (a province, a surname: no copy of millions of strings),
+    else plain — DuckDB reads a dictionary of millions of values several times slower than the
+    plain column."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     sample = values.slice(0, 20_000)

@@ -89,11 +89,9 @@ def address_keys_of(columns: dict[str, pa.Array]) -> pa.Table:
               for v in columns.values()]
     distinct, indices = _encode_alike(arrays)
     keys = _address_keys(distinct, "_")
-    out = {}
-    for c in ADDRESS_COLUMNS:
-        for prefix, values in zip(columns, spread(keys[f"__{c}"], *indices)):
-            out[f"{prefix}_{c}"] = values
-    return pa.table({f"{p}_{c}": out[f"{p}_{c}"] for p in columns for c in ADDRESS_COLUMNS})
+    spread_out = {c: spread(keys[f"__{c}"], *indices) for c in ADDRESS_COLUMNS}
+    return pa.table({f"{prefix}_{c}": spread_out[c][k]
+                     for k, prefix in enumerate(columns) for c in ADDRESS_COLUMNS})
 
 
 def _encode_alike(arrays: list[pa.Array]) -> tuple[pa.Array, list[pa.Array]]:

@@ -240,7 +240,8 @@ class Model:
         register, of the value it agrees on: for a level family agreeing on key ``k`` (a full
         name, a surname and given name, a birth date), ``log2(U / f)`` — ``U`` the chance that
         a random pair falls in the family, ``f`` the share of citizens with the owner's value
-        (``tf_<k>_n``, the owner's count looked up in table ``tf_<k>``; at least one). Returns {field: [(key columns, SQL term)]}."""
+        (``tf_<k>_n``, the owner's count looked up in table ``tf_<k>``; at least one).
+        Returns {field: [(key columns, SQL term)]}."""
         out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         u = {(name, label): level.u_probability for name, label, level in self._levels()}
         for (field_name, key), labels in tf_families().items():
@@ -348,12 +349,13 @@ class Model:
         adjust = self.frequency_sql(n_citizens)
         # the register's frequency of each owner's values, looked up once per owner, not once
         # per pair (an owner has dozens of candidates)
-        families = sorted({key for terms in adjust.values() for key, _ in terms})
-        counts = ", ".join(f"tf_{'_'.join(key)}.n AS tf_{'_'.join(key)}_n" for key in families)
+        aliases = {key: "tf_" + "_".join(key)
+                   for key in sorted({key for terms in adjust.values() for key, _ in terms})}
+        counts = ", ".join(f"{a}.n AS {a}_n" for a in aliases.values())
         joins = " ".join(
-            f"LEFT JOIN {frequency_tables[key]} tf_{'_'.join(key)} ON " + " AND ".join(
-                f"tf_{'_'.join(key)}.{k} = o.{k}" for k in key) for key in families)
-        tf_cols = [f"tf_{'_'.join(key)}_n" for key in families]
+            f"LEFT JOIN {frequency_tables[key]} {a} ON "
+            + " AND ".join(f"{a}.{k} = o.{k}" for k in key) for key, a in aliases.items())
+        tf_cols = [f"{a}_n" for a in aliases.values()]
         sides = ", ".join([f"l.{c} AS {c}_l" for c in cols] + [f"l.{c}" for c in tf_cols]
                           + [f"r.{c} AS {c}_r" for c in cols])
         dialect = dialect or self.dialect
