@@ -352,12 +352,17 @@ def _classify_ids(raw: pa.Array, doc_type: pa.Array, year: pa.Array, gender: pa.
     n = len(raw)
     raw_s = pc.fill_null(raw, "")
     codes = pa.array(sorted(set(old_provinces()) | set(EXTRA_BIRTH_PLACE_CODES)))
-    plain12 = pc.and_(pc.match_substring_regex(raw_s, r"^\d{12}$"),
+    # length and digit tests rather than regular expressions: a third of the time on millions
+    length = pc.binary_length(raw_s)
+    digits = pc.ascii_is_decimal(raw_s)
+    plain12 = pc.and_(pc.and_(pc.equal(length, 12), digits),
                       pc.is_in(pc.utf8_slice_codeunits(raw_s, 0, 3), codes))
-    placeholder = "^(" + "|".join(f"{d}{{9}}" for d in range(10)) + ")$"  # RE2: no backrefs
-    plain9 = pc.and_(pc.match_substring_regex(raw_s, r"^\d{9}$"),
-                     pc.invert(pc.match_substring_regex(raw_s, placeholder)))
-    plain_hc = pc.match_substring_regex(raw_s, r"^[A-Z]\d{7}$")
+    placeholder = pa.array([str(d) * 9 for d in range(10)])
+    plain9 = pc.and_(pc.and_(pc.equal(length, 9), digits),
+                     pc.invert(pc.is_in(raw_s, placeholder)))
+    plain_hc = pc.and_(pc.and_(pc.equal(length, 8), pc.match_substring_regex(
+        pc.utf8_slice_codeunits(raw_s, 0, 1), "^[A-Z]$")),
+        pc.ascii_is_decimal(pc.utf8_slice_codeunits(raw_s, 1, 8)))
     blank = pc.equal(pc.utf8_trim_whitespace(raw_s), "")
     kind = pc.if_else(plain12, KIND_CCCD, pc.if_else(plain9, KIND_CMND, pc.if_else(
         plain_hc, KIND_PASSPORT, pc.if_else(blank, "MISSING", pa.scalar(None, pa.string())))))

@@ -49,7 +49,7 @@ from datdai.reconcile.comparisons import (
 
 MIN_LABELS = 50  # ID-stage pairs worth starting m from
 MIN_EM_PAIRS = 200  # fewer training pairs than this: EM is not attempted on that block
-U_MAX_PAIRS = 1_000_000  # random owner × citizen pairs for the u-probabilities
+U_MAX_PAIRS = 400_000  # random owner × citizen pairs for the u-probabilities
 EM_MAX_PAIRS = 600_000
 EM_ITERATIONS = 12  # pairs per EM training block (records sampled beyond)
 OWNERS, CITIZENS = "a_chu", "b_dan"  # source datasets; owners sort first, so they are `_l`
