@@ -31,6 +31,7 @@ demo: install
 
 ## The whole test suite, on SQLite and on a PostgreSQL/PostGIS it starts (installing it if needed)
 test: install
+	$(BIN)/lint-imports --no-cache
 	scripts/ensure-java.sh
 	scripts/ensure-debian.sh
 	DATDAI_TEST_PG_URL="$$(scripts/pg-test-server.sh)" DATDAI_REQUIRE_PG=1 \
@@ -38,6 +39,7 @@ test: install
 
 ## SQLite only, no PostgreSQL (quick local runs)
 test-fast: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2 -m "not postgres and not slow" $(PYTEST_ARGS)
 
 ## Re-pin the dependencies after changing pyproject.toml

@@ -33,9 +33,9 @@ class DemoResult:
 def _check_and_fix(store, result, delivery_dir: Path, progress) -> dict[str, int | str]:
     """Run the quality checks on the delivery files, keep the findings, apply the safe fixes."""
     from datdai.engines import open_engine
-    from datdai.ingest.to_dataset import RowLinks
     from datdai.quality.check import check_delivery
     from datdai.quality.progress import commune_figures
+    from datdai.quality.to_dataset import RowLinks
     from datdai.store.findings import apply_auto_fixes, record_check
 
     with open_engine("duckdb") as eng:

@@ -33,8 +33,8 @@ class ReportProvince:
 def build(url: str, synthetic_province, work: Path) -> ReportProvince:
     from datdai.engines import open_engine
     from datdai.exchange.c06_export import export_c06
-    from datdai.ingest.to_dataset import RowLinks
     from datdai.quality.check import check_delivery
+    from datdai.quality.to_dataset import RowLinks
     from datdai.reconcile.result import reconcile_files
     from datdai.report.texts import save_texts
     from datdai.services.documents import FileStore

@@ -103,7 +103,7 @@ def hand_check() -> CheckResult:
 
 def store_hand_delivery(conn, *, fingerprint: str = "f" * 64, actor: str = "kiemtra", fixes: bool = True):
     """Load, record the check and (unless ``fixes`` is False) apply the automatic fixes."""
-    from datdai.ingest.to_dataset import delivery_to_dataset
+    from datdai.quality.to_dataset import delivery_to_dataset
     from datdai.store.delivery_import import store_delivery
 
     parcels, register = hand_parcels(), hand_register()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from datdai.store import audit, repository, schema
 from tests.store.factories import small_dataset
+from tests.store.readback import read_dataset
 
 
 def _party(conn, code):
@@ -51,7 +52,7 @@ def test_update_recorded_and_single_revert(store):
 def test_batch_revert_restores_everything(store):
     _load(store)
     with store.read() as conn:
-        before = repository.read_dataset(conn)
+        before = read_dataset(conn)
     with store.transaction() as conn:
         trail = audit.AuditTrail(conn, actor="dulieu", source="reconcile batch 7", reason="enrich")
         p1, p2 = _party(conn, "P1").id, _party(conn, "P2").id
@@ -69,7 +70,7 @@ def test_batch_revert_restores_everything(store):
     with store.transaction() as conn:
         revert_batch_id = audit.revert_batch(conn, batch, actor="admin", reason="lô sai")
     with store.read() as conn:
-        after = repository.read_dataset(conn)
+        after = read_dataset(conn)
         assert after.parties == before.parties
         assert after.certificates == before.certificates
         assert [p.geometry_wkb for p in after.parcels] == [p.geometry_wkb for p in before.parcels]
@@ -114,7 +115,7 @@ def test_audit_requires_actor_source_reason(store):
 def test_update_many_records_real_changes_and_reverts(store):
     _load(store)
     with store.read() as conn:
-        before = repository.read_dataset(conn)
+        before = read_dataset(conn)
     with store.transaction() as conn:
         p1, p2 = _party(conn, "P1").id, _party(conn, "P2").id
         trail = audit.AuditTrail(conn, actor="may", source="tự sửa", reason="chuẩn hóa")
@@ -133,4 +134,4 @@ def test_update_many_records_real_changes_and_reverts(store):
     with store.transaction() as conn:
         audit.revert_batch(conn, trail.batch_id, actor="admin", reason="hoàn tác")
     with store.read() as conn:
-        assert repository.read_dataset(conn) == before
+        assert read_dataset(conn) == before

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from datdai.domain.masking import mask_id_numbers
 from datdai.quality.findings import Status
-from datdai.store import audit, repository
+from datdai.store import audit
 from datdai.store import schema as s
 from datdai.store.findings import (
     FindingError,
@@ -18,6 +18,7 @@ from datdai.store.findings import (
     undo_auto_fixes,
 )
 from tests.store.deliveries import check, hand_parcels, hand_register, store_hand_delivery
+from tests.store.readback import read_dataset
 
 
 def _findings(conn, **where):
@@ -87,7 +88,7 @@ def test_auto_fixes_then_undo_restore_the_recorded_values(store):
     with store.transaction() as conn:
         store_hand_delivery(conn, fixes=False)
     with store.read() as conn:
-        before = repository.read_dataset(conn)
+        before = read_dataset(conn)
         run_id = conn.execute(select(func.max(s.quality_runs.c.id))).scalar_one()
     with store.transaction() as conn:
         fixed = apply_auto_fixes(conn, run_id, actor="may")
@@ -123,7 +124,7 @@ def test_auto_fixes_then_undo_restore_the_recorded_values(store):
     with store.transaction() as conn:
         assert undo_auto_fixes(conn, run_id, actor="admin", reason="kiểm tra lại") == 7
     with store.read() as conn:
-        assert repository.read_dataset(conn) == before
+        assert read_dataset(conn) == before
         assert {f.status for f in _findings(conn)} == {Status.OPEN.value}
         assert all(f.audit_change_id is None for f in _findings(conn))
         events = finding_events(conn, _one(conn, "ID_INVALID").id)

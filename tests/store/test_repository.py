@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 
 from datdai.store import repository, schema
 from tests.store.factories import citizens, small_dataset
+from tests.store.readback import read_citizens, read_dataset
 
 
 def _comparable(dataset):
@@ -29,25 +30,15 @@ def test_dataset_round_trip(store):
     assert (counts.parties, counts.parcels, counts.rights, counts.assets, counts.certificates) == (4, 3, 4, 2, 2)
     assert counts.identity_documents == 4 and counts.party_members == 2 and counts.admin_units == 3
     with store.read() as conn:
-        back = repository.read_dataset(conn)
+        back = read_dataset(conn)
         assert _comparable(back) == _comparable(data)
-        assert repository.read_citizens(conn) == sorted(citizens(), key=lambda c: c.so_dinh_danh)
+        assert read_citizens(conn) == sorted(citizens(), key=lambda c: c.so_dinh_danh)
         area, srid = conn.execute(select(schema.parcels.c.computed_area, schema.parcels.c.srid)
                                   .where(schema.parcels.c.parcel_no == 1)).one()
         assert abs(area - 400.0) < 1e-6 and srid == 9212
         # one audit record per inserted row, all in the one batch
         n_changes = conn.execute(select(func.count()).select_from(schema.audit_changes)).scalar_one()
         assert n_changes == 4 + 4 + 2 + 3 + 2 + 3 + 2 + 4 + 2 + 1
-
-
-def test_find_parcels_by_key_and_bbox(store):
-    with store.transaction() as conn:
-        repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
-    with store.read() as conn:
-        assert [p.parcel_no for _, p in repository.find_parcels(conn, commune_code="25216", sheet_no=12)] == [1, 2, 3]
-        hits = repository.find_parcels(conn, bbox=(560025, 1300005, 560030, 1300010))
-        assert [p.parcel_no for _, p in hits] == [2]
-        assert repository.find_parcels(conn, bbox=(0, 0, 10, 10)) == []
 
 
 def test_postgis_geometry_is_real(store):

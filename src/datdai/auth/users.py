@@ -103,17 +103,6 @@ def get_user_by_id(conn: Connection, user_id: int) -> User:
     return _user(conn.execute(select(users).where(users.c.id == user_id)).one())
 
 
-def set_password(conn: Connection, username: str, password: str) -> None:
-    try:
-        passwords.check_strength(password)
-    except ValueError as exc:
-        raise AccountError(str(exc)) from None
-    done = conn.execute(update(users).where(users.c.username == normalize_username(username)).values(
-        password_hash=passwords.hash_password(password), failed_logins=0, locked_until=None))
-    if not done.rowcount:
-        raise AccountError(f"không có tài khoản '{username}' / no such account")
-
-
 def set_active(conn: Connection, username: str, active: bool) -> None:
     done = conn.execute(update(users).where(users.c.username == normalize_username(username))
                         .values(active=active, failed_logins=0, locked_until=None))

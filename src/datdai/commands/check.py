@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import app, err, fail, out, progress_bar
+from datdai.commands.common import app, err, fail, out, progress_bar
 from datdai.domain.text import vn_int
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, err, fail, out, print_counts, progress_bar
+from datdai.commands.common import DbOption, app, err, fail, out, print_counts, progress_bar
 from datdai.store.db import StoreError
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, fail, out, store_session
+from datdai.commands.common import DbOption, app, fail, out, store_session
 from datdai.domain.masking import mask_id_numbers
 from datdai.domain.text import vn_int, vn_percent
 

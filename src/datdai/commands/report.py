@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, fail, open_store_or_fail, print_counts
+from datdai.commands.common import DbOption, app, fail, open_store_or_fail, print_counts
 
 FORMAT_NAMES = ("docx", "xlsx", "pdf", "json")
 

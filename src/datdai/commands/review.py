@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, fail, open_store_or_fail, out, print_counts, store_session
+from datdai.commands.common import (
+    DbOption,
+    app,
+    fail,
+    open_store_or_fail,
+    out,
+    print_counts,
+    store_session,
+)
 from datdai.domain.text import vn_int, vn_percent
 from datdai.ingest.errors import DeliveryError
 from datdai.store.db import StoreError

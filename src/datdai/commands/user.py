@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.cli import DbOption, app, err, fail, out, store_session
+from datdai.commands.common import DbOption, app, err, fail, out, store_session
 
 user_app = typer.Typer(help="Tài khoản và khóa API / accounts and API keys.", no_args_is_help=True)
 app.add_typer(user_app, name="user")

@@ -11,8 +11,8 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,181 +20,24 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from datdai.domain.text import nfc
-from datdai.ingest.columns import (
-    REGISTER_COLUMNS,
-    REGISTER_REQUIRED,
-    ColumnMatch,
-    match_columns,
-    require,
-)
 from datdai.ingest.errors import DeliveryError, ProblemCollector
-from datdai.ingest.values import (
-    area,
-    commune_code,
-    latin1_to_cp1252,
-    map_scale,
-    text,
-    whole_number,
+from datdai.ingest.register_columns import (
+    BAD_VALUES,
+    HEADER_SEARCH_ROWS,
+    REGISTER_SCHEMA,
+    Header,
+    HeaderNotFound,
+    RegisterSource,
+    RegisterTable,
+    column_warnings,
+    find_header,
+    normalise_register,
+    output_columns,
 )
-
-REGISTER_SCHEMA = pa.schema([
-    ("row", pa.int64()), ("ma_xa", pa.string()), ("so_to", pa.string()),
-    ("so_thua", pa.string()), ("dien_tich", pa.float64()), ("loai_dat", pa.string()),
-    ("ten_chu", pa.string()), ("gioi_tinh", pa.string()), ("nam_sinh", pa.string()),
-    ("loai_giay_to", pa.string()), ("so_giay_to", pa.string()), ("dia_chi_chu", pa.string()),
-    ("so_seri_gcn", pa.string()), ("dia_chi_thua", pa.string()), ("ty_le_ban_do", pa.int32()),
-])  # fmt: skip
-
-HEADER_SEARCH_ROWS = 15
-BAD_VALUES = "giá trị không hợp lệ trong sổ địa chính / invalid values in the register"
-_COLUMN_NUMBER = re.compile(r"^\(?\s*(\d{1,3})\s*\)?$")
-_DIGIT = re.compile(r"[0-9]")
-
-
-@dataclass
-class RegisterSource:
-    """What is known of a register table before its rows are read (the streaming metadata)."""
-
-    path: Path
-    format: str  # "csv" | "xlsx"
-    encoding: str | None
-    header_row: int  # 1-based row holding the column names
-    columns: list[str]  # output column names (REGISTER_SCHEMA then extras)
-    warnings: list[str] = field(default_factory=list)
-    sheet: str | None = None
-    delimiter: str | None = None
-
-
-@dataclass
-class RegisterTable:
-    path: Path
-    format: str  # "csv" | "xlsx"
-    encoding: str | None
-    header_row: int
-    table: pa.Table
-    warnings: list[str]
-
-
-# --- header rows ------------------------------------------------------------------------------
-@dataclass
-class Header:
-    row: int  # 0-based index of the row holding the names (the lower one of a two-row header)
-    data_start: int  # 0-based index of the first data row
-    match: ColumnMatch
-
-
-def _cells(row: Sequence[object]) -> list[str]:
-    return ["" if v is None else nfc(str(v)).strip() for v in row]
-
-
-def _combined(upper: list[str], lower: list[str]) -> list[str]:
-    n = max(len(upper), len(lower))
-    upper, lower = upper + [""] * (n - len(upper)), lower + [""] * (n - len(lower))
-    return [lo or up for up, lo in zip(upper, lower)]
-
-
-def _is_column_numbers(cells: list[str]) -> bool:
-    values = [c for c in cells if c]
-    if len(values) < 2:
-        return False
-    nums = []
-    for v in values:
-        m = _COLUMN_NUMBER.match(v)
-        if not m:
-            return False
-        nums.append(int(m.group(1)))
-    return all(b > a for a, b in zip(nums, nums[1:]))
-
-
-def _is_subheader(cells: list[str]) -> bool:
-    """A row of text without digits (sub-headers, units) directly under the header."""
-    values = [c for c in cells if c]
-    return bool(values) and not any(_DIGIT.search(v) for v in values)
-
-
-class HeaderNotFound(DeliveryError):
-    pass
-
-
-def find_header(rows: list[Sequence[object]], file: str | Path) -> Header:
-    """The header among the first rows: title rows above it, a two-row (merged) header, and a
-    row of column numbers or sub-headers under it are recognised."""
-    cells = [_cells(r) for r in rows]
-    best: ColumnMatch | None = None
-    for r in range(min(HEADER_SEARCH_ROWS, len(cells))):
-        single = match_columns(cells[r], REGISTER_COLUMNS)
-        pair = (match_columns(_combined(cells[r], cells[r + 1]), REGISTER_COLUMNS)
-                if r + 1 < len(cells) else None)
-        chosen, last = None, r
-        if single.has(REGISTER_REQUIRED):
-            chosen = single
-            if (pair is not None and pair.has(REGISTER_REQUIRED) and pair.clean
-                    and len(pair.columns) > len(single.columns)):
-                chosen, last = pair, r + 1
-        elif pair is not None and pair.has(REGISTER_REQUIRED):
-            chosen, last = pair, r + 1
-        if chosen is None:
-            for m in (single, pair):
-                if m is not None and (best is None or len(m.columns) > len(best.columns)):
-                    best = m
-            continue
-        require(chosen, REGISTER_REQUIRED, file)
-        start = last + 1
-        for _ in range(2):  # column numbers "(1) (2) …" and/or a sub-header row
-            if start < len(cells) and (_is_column_numbers(cells[start])
-                                       or _is_subheader(cells[start])):
-                start += 1
-        return Header(last, start, chosen)
-    if best is None:
-        best = match_columns([], REGISTER_COLUMNS)
-    missing = [c for c in REGISTER_REQUIRED if c not in best.columns]
-    found = ", ".join(repr(h) for h in best.headers if h) or "(không có)"
-    raise HeaderNotFound(
-        file, f"không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu: thiếu cột "
-        f"{', '.join(missing)}; tiêu đề gần nhất: {found} / header row not found, missing columns")
-
-
-# --- normalisation ----------------------------------------------------------------------------
-def output_columns(match: ColumnMatch) -> list[str]:
-    return list(REGISTER_SCHEMA.names) + [name for _, name in match.extras]
-
-
-def output_schema(match: ColumnMatch) -> pa.Schema:
-    return pa.schema(list(REGISTER_SCHEMA) + [(name, pa.string()) for _, name in match.extras])
-
-
-def normalise_register(columns: Sequence[pa.Array | pa.ChunkedArray], match: ColumnMatch,
-                       rows: pa.Array, problems: ProblemCollector, *, latin1: bool = False
-                       ) -> pa.Table:
-    """Raw text columns (by position in the file) → a REGISTER_SCHEMA (+ extras) table."""
-    n = len(rows)
-
-    def raw(i: int) -> pa.Array | pa.ChunkedArray:
-        values = columns[i] if i < len(columns) else pa.nulls(n, pa.string())
-        return latin1_to_cp1252(values) if latin1 else values
-
-    out: list[pa.Array] = [rows]
-    for name in REGISTER_SCHEMA.names[1:]:
-        i = match.columns.get(name)
-        if i is None:
-            typ = REGISTER_SCHEMA.field(name).type
-            out.append(pa.nulls(n, typ))
-            continue
-        values, header = raw(i), match.headers[i]
-        if name == "ma_xa":
-            out.append(commune_code(values))
-        elif name in ("so_to", "so_thua"):
-            out.append(whole_number(values, rows, header, problems))
-        elif name == "dien_tich":
-            out.append(area(values, rows, header, problems))
-        elif name == "ty_le_ban_do":
-            out.append(map_scale(values, rows, header, problems))
-        else:
-            out.append(text(values))
-    for i, _ in match.extras:
-        out.append(text(raw(i)))
-    return pa.Table.from_arrays(out, schema=output_schema(match))
-
+from datdai.ingest.values import (
+    latin1_to_cp1252,
+)
+from datdai.ingest.xlsx import iter_xlsx
 
 # --- CSV --------------------------------------------------------------------------------------
 _SAMPLE = 1 << 20
@@ -298,7 +141,7 @@ def _arrow_encoding(encoding: str) -> str:
     return {"utf-8": "utf8", "utf-8-sig": "utf8"}.get(encoding, encoding)
 
 
-def _transcode_mixed(path: Path) -> tuple[bytes, str, int]:
+def transcode_mixed(path: Path) -> tuple[bytes, str, int]:
     """A file that is UTF-8 in parts: each line decoded on its own (UTF-8, else the legacy
     encoding found in the other lines); returns (UTF-8 bytes, legacy encoding, lines decoded so)."""
     with open(path, "rb") as fh:
@@ -402,18 +245,10 @@ def _csv_meta(path: Path) -> tuple[RegisterSource, _CsvPlan]:
         raise DeliveryError(path, "tệp trống / empty file")
     plan = _csv_plan(path, encoding, sample)
     match = plan.header.match
-    warnings += _column_warnings(match)
+    warnings += column_warnings(match)
     meta = RegisterSource(path, "csv", encoding, plan.header.row + 1, output_columns(match),
                           warnings, delimiter=plan.delimiter)
     return meta, plan
-
-
-def _column_warnings(match: ColumnMatch) -> list[str]:
-    missing = [c for c in REGISTER_COLUMNS if c not in match.columns and c not in REGISTER_REQUIRED]
-    if not missing:
-        return []
-    return [f"sổ địa chính không có cột {', '.join(missing)}: để trống"
-            " / optional columns missing, left empty"]
 
 
 def _iter_csv(path: Path, batch_size: int) -> tuple[RegisterSource, Iterator[pa.RecordBatch]]:
@@ -456,7 +291,7 @@ def _read_csv(path: Path) -> RegisterTable:
         err = _csv_error(path, exc)
         if not isinstance(err, _NotUtf8) or plan.encoding not in ("utf-8", "utf-8-sig"):
             raise err from exc
-        data, enc, count = _transcode_mixed(path)
+        data, enc, count = transcode_mixed(path)
         meta.encoding = f"utf-8+{enc}"
         plan.encoding = enc  # drives the cp1252 view of latin-1 lines
         meta.warnings.append(
@@ -506,8 +341,6 @@ def iter_register_batches(
     """
     path = Path(path)
     if _format(path) == "xlsx":
-        from datdai.ingest.xlsx import iter_xlsx
-
         return iter_xlsx(path, batch_size)
     return _iter_csv(path, batch_size)
 
@@ -516,8 +349,6 @@ def read_register(path: str | Path) -> RegisterTable:
     """Read the whole register table (see :func:`iter_register_batches`)."""
     path = Path(path)
     if _format(path) == "xlsx":
-        from datdai.ingest.xlsx import iter_xlsx
-
         meta, batches = iter_xlsx(path, 200_000)
         table = pa.Table.from_batches(list(batches), schema=pa.schema(
             [(n, REGISTER_SCHEMA.field(n).type if n in REGISTER_SCHEMA.names else pa.string())

@@ -3,7 +3,7 @@
 Sheet ``so_dia_chinh`` (compared folded), else the first. Every cell becomes text: integral
 numbers without ".0" (an ID number stored as a number has lost its leading zero: it is kept as
 is, the rules report it), dates as dd/mm/yyyy. Title rows above the header, a two-row header
-and a row of column numbers under it are recognised (:func:`register.find_header`).
+and a row of column numbers under it are recognised (:func:`datdai.ingest.register_columns.find_header`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import pyarrow as pa
 
 from datdai.domain.text import fold_key
 from datdai.ingest.errors import DeliveryError, ProblemCollector
-from datdai.ingest.register import (
+from datdai.ingest.register_columns import (
     BAD_VALUES,
     HEADER_SEARCH_ROWS,
     RegisterSource,
-    _column_warnings,
+    column_warnings,
     find_header,
     normalise_register,
     output_columns,
@@ -87,7 +87,7 @@ def iter_xlsx(path: Path, batch_size: int = 200_000) -> tuple[RegisterSource, It
         wb.close()
         raise
     match = header.match
-    warnings = _column_warnings(match)
+    warnings = column_warnings(match)
     if len(sheets) > 1 and not named:
         warnings.append(f"tệp có {len(sheets)} trang tính, đọc trang đầu '{ws.title}'"
                         " / several worksheets: the first one is read")

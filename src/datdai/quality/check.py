@@ -21,7 +21,7 @@ from datdai.quality.runner import (
 @dataclass(slots=True)
 class DeliveryRead:
     parcels: object  # ingest.parcels.ParcelLayer
-    register: object  # ingest.register.RegisterTable
+    register: object  # ingest.register_columns.RegisterTable
     config: CheckConfig
     warnings: list[str] = field(default_factory=list)
 
@@ -40,7 +40,7 @@ def read_delivery(parcels: str | Path, register: str | Path,
 @dataclass(slots=True)
 class DeliveryStreamed:
     parcels: object  # ingest.parcels.ParcelSource (srid, driver, warnings)
-    register: object  # ingest.register.RegisterSource (encoding, header_row, columns)
+    register: object  # ingest.register_columns.RegisterSource (encoding, header_row, columns)
     config: CheckConfig
     map_schema: pa.Schema
     register_schema: pa.Schema
@@ -54,7 +54,8 @@ def load(engine: Engine, parcels: str | Path, register: str | Path,
          config: str | Path | CheckConfig | None = None) -> DeliveryStreamed:
     """Stream both files into the engine in batches (a file need not fit in memory)."""
     from datdai.ingest.parcels import PARCEL_SCHEMA, iter_parcel_batches
-    from datdai.ingest.register import REGISTER_SCHEMA, iter_register_batches
+    from datdai.ingest.register import iter_register_batches
+    from datdai.ingest.register_columns import REGISTER_SCHEMA
 
     cfg = config if isinstance(config, CheckConfig) else load_config(config)
     pmeta, pbatches = iter_parcel_batches(parcels, srid=cfg.srid, ma_xa=cfg.ma_xa,

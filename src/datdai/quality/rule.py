@@ -16,7 +16,7 @@ rule's code and severity.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from datdai.engines.base import Dialect
@@ -60,14 +60,6 @@ class Rule:
             else:
                 values[k] = v
         return values
-
-
-@dataclass(slots=True)
-class RuleSet:
-    rules: list[Rule] = field(default_factory=list)
-
-    def codes(self) -> list[str]:
-        return [r.code for r in self.rules]
 
 
 def select(**exprs: str) -> str:

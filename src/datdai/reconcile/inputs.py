@@ -26,7 +26,7 @@ import pyarrow.csv as pacsv
 
 from datdai.ingest.columns import snake_header
 from datdai.ingest.errors import DeliveryError, ProblemCollector
-from datdai.ingest.register import _transcode_mixed, detect_encoding
+from datdai.ingest.register import detect_encoding, transcode_mixed
 from datdai.ingest.values import latin1_to_cp1252, to_nfc
 
 OWNER_COLUMNS = (
@@ -157,7 +157,7 @@ def _read_text_table(path: str | Path, expected: Sequence[str], required: Sequen
             encoding = "latin1"  # a byte cp1258 leaves undefined: byte by byte
             table = _open(path, encoding, delimiter, names, bad_rows, only)
         elif encoding in ("utf-8", "utf-8-sig") and ("UTF8" in msg or "utf-8" in msg.lower()):
-            data, encoding, _count = _transcode_mixed(path)
+            data, encoding, _count = transcode_mixed(path)
             table = _open(data, "utf8", delimiter, names, bad_rows, only)
         else:
             raise DeliveryError(path, f"không đọc được tệp CSV: {msg.splitlines()[0]}"

@@ -340,8 +340,3 @@ def is_overdue_now(conn: Connection, d: Dossier, today: dt.date, calendar=None) 
     return lc.overdue_now(_calendar(calendar), state=d.state, received=received,
                           limit_days=service_limit_for(conn, d),
                           pauses=[(f, t) for _, f, t in pauses(conn, d.id)], today=today)
-
-
-def timeliness_of(d: Dossier) -> str | None:
-    """SOM_HAN / DUNG_HAN / QUA_HAN of a finished dossier that was received; None otherwise."""
-    return d.timeliness

@@ -142,10 +142,10 @@ def import_delivery(store: Store, parcels: str | Path, register: str | Path, *,
     """Import a delivery (see the module documentation). Raises :class:`DeliveryError` for an
     unreadable delivery, :class:`DeliveryConflict` for communes already in the store."""
     from datdai.engines import open_engine
-    from datdai.ingest.to_dataset import delivery_to_dataset
     from datdai.quality.check import read_delivery
     from datdai.quality.config import load_config
     from datdai.quality.runner import run_rules
+    from datdai.quality.to_dataset import delivery_to_dataset
 
     parcels, register = Path(parcels), Path(register)
     timings: dict[str, float] = {}

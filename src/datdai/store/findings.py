@@ -31,8 +31,8 @@ from datdai.store.fix_targets import FindingError, Records, to_int, writes_for
 from datdai.store.repository import chunks
 
 if TYPE_CHECKING:
-    from datdai.ingest.to_dataset import RowLinks
     from datdai.quality.runner import CheckResult
+    from datdai.quality.to_dataset import RowLinks
 
 CHUNK = 2000
 # Rules whose proposals are safe to apply without a person (the finding must also say so).

@@ -7,7 +7,6 @@ data (admin units) and the population extract (evidence) are loaded directly.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,23 +16,15 @@ from sqlalchemy import Connection, delete, func, insert, select
 from datdai.domain.model import (
     CITIZEN_FIELDS,
     AdminUnit,
-    Asset,
-    AssetKind,
-    Certificate,
-    CertificateForm,
     Citizen,
     DocumentType,
     Gender,
-    Holding,
     IdentityDocument,
     LandDataset,
     Parcel,
     Party,
     PartyKind,
     PartyMember,
-    Right,
-    RightKind,
-    SourceDocument,
 )
 from datdai.store import schema as s
 from datdai.store.audit import AuditTrail
@@ -51,7 +42,8 @@ def _codes(codes: Sequence[str]) -> str | None:
     return "+".join(codes) if codes else None
 
 
-def _split(text: str | None) -> tuple[str, ...]:
+def split_codes(text: str | None) -> tuple[str, ...]:
+    """Land-use or purpose codes as stored ("ONT+CLN") → a tuple."""
     return tuple(text.split("+")) if text else ()
 
 
@@ -241,7 +233,7 @@ def parcel_from_row(r) -> Parcel:
     return Parcel(
         commune_code=r.commune_code, sheet_no=r.sheet_no, parcel_no=r.parcel_no,
         geometry_wkb=shapely.to_wkb(geom) if geom is not None else None, srid=r.srid,
-        legal_area=r.legal_area, land_use_codes=_split(r.land_use_codes), address=r.address,
+        legal_area=r.legal_area, land_use_codes=split_codes(r.land_use_codes), address=r.address,
         map_scale=r.map_scale, map_area_label=r.map_area_label, map_land_use_label=r.map_land_use_label,
         map_owner_label=r.map_owner_label, identifier=r.identifier, old_sheet_no=r.old_sheet_no,
         old_parcel_no=r.old_parcel_no,
@@ -268,76 +260,6 @@ def read_parties(conn: Connection, where=None) -> list[Party]:
                               .order_by(s.party_members.c.id)):
             by_id[m.group_id].members.append(PartyMember(member_id=m.member_code, share=m.share, role=m.role))
     return list(by_id.values())
-
-
-def read_dataset(conn: Connection) -> LandDataset:
-    """The whole land store as domain objects (for exports, tests and small stores)."""
-    parcel_rows = conn.execute(select(s.parcels).order_by(s.parcels.c.id)).all()
-    parcel_key = {r.id: (r.commune_code, r.sheet_no, r.parcel_no) for r in parcel_rows}
-    holding_code = dict(conn.execute(select(s.holdings.c.id, s.holdings.c.code)).all())
-    party_code = dict(conn.execute(select(s.parties.c.id, s.parties.c.code)).all())
-    asset_rows = conn.execute(select(s.assets).order_by(s.assets.c.id)).all()
-    asset_code = {a.id: a.code for a in asset_rows}
-    links: dict[int, list] = defaultdict(list)
-    for hp in conn.execute(select(s.holding_parcels).order_by(s.holding_parcels.c.id)):
-        links[hp.holding_id].append(parcel_key[hp.parcel_id])
-    return LandDataset(
-        admin_units=[],
-        parties=read_parties(conn),
-        parcels=[parcel_from_row(r) for r in parcel_rows],
-        holdings=[Holding(holding_id=code, parcel_keys=links[i]) for i, code in sorted(holding_code.items())],
-        rights=[
-            Right(right_id=r.code, holding_id=holding_code[r.holding_id], party_id=party_code[r.party_id],
-                  kind=RightKind(r.kind), share=r.share, purpose_codes=_split(r.purpose_codes), term=r.term,
-                  term_end=r.term_end, origin=r.origin, form_of_use=r.form_of_use,
-                  asset_id=asset_code[r.asset_id] if r.asset_id else None)
-            for r in conn.execute(select(s.rights).order_by(s.rights.c.id))
-        ],
-        assets=[
-            Asset(asset_id=a.code, holding_id=holding_code[a.holding_id],
-                  parcel_key=parcel_key[a.parcel_id] if a.parcel_id else None, kind=AssetKind(a.kind),
-                  house_type=a.house_type, building_name=a.building_name, apartment_no=a.apartment_no,
-                  floor_area=a.floor_area, construction_area=a.construction_area, floors=a.floors,
-                  grade=a.grade, ownership_form=a.ownership_form, ownership_term=a.ownership_term,
-                  shared_parts=a.shared_parts)
-            for a in asset_rows
-        ],
-        certificates=[
-            Certificate(serial=c.serial, form=CertificateForm(c.form), holding_id=holding_code[c.holding_id],
-                        issue_date=c.issue_date, issuer=c.issuer, register_entry=c.register_entry)
-            for c in conn.execute(select(s.certificates).order_by(s.certificates.c.id))
-        ],
-        sources=[
-            SourceDocument(source_id=d.code, kind=d.kind, title=d.title,
-                           holding_id=holding_code.get(d.holding_id), party_id=party_code.get(d.party_id),
-                           doc_date=d.doc_date, reference=d.reference, digitized=d.digitized,
-                           content_hash=d.content_hash)
-            for d in conn.execute(select(s.source_documents).order_by(s.source_documents.c.id))
-        ],
-    )
-
-
-def read_citizens(conn: Connection) -> list[Citizen]:
-    cols = [s.citizens.c[f] for f in CITIZEN_FIELDS]
-    return [Citizen(**r._mapping) for r in conn.execute(select(*cols).order_by(s.citizens.c.so_dinh_danh))]
-
-
-def find_parcels(conn: Connection, *, commune_code: str | None = None, sheet_no: int | None = None,
-                 parcel_no: int | None = None, bbox: tuple[float, float, float, float] | None = None,
-                 limit: int = 1000) -> list[tuple[int, Parcel]]:
-    """Parcels by key and/or bounding box (zone metres: min_x, min_y, max_x, max_y)."""
-    t = s.parcels
-    q = select(t).order_by(t.c.id).limit(limit)
-    if commune_code is not None:
-        q = q.where(t.c.commune_code == commune_code)
-    if sheet_no is not None:
-        q = q.where(t.c.sheet_no == sheet_no)
-    if parcel_no is not None:
-        q = q.where(t.c.parcel_no == parcel_no)
-    if bbox is not None:
-        x0, y0, x1, y1 = bbox
-        q = q.where(t.c.max_x >= x0, t.c.min_x <= x1, t.c.max_y >= y0, t.c.min_y <= y1)
-    return [(r.id, parcel_from_row(r)) for r in conn.execute(q)]
 
 
 def counts(conn: Connection) -> dict[str, int]:

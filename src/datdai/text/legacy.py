@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
-from datdai.domain.text import nfc
+nfc = partial(unicodedata.normalize, "NFC")  # the text layer stands on nothing of datdai
 
 __all__ = [
     "MOJIBAKE",

@@ -84,10 +84,6 @@ def _cache(request: Request) -> tuple[dict, float]:
     return cache, float(getattr(state, "auth_cache_seconds", DEFAULT_CACHE_SECONDS))
 
 
-def clear_auth_cache(app) -> None:
-    getattr(app.state, "auth_cache", {}).clear()
-
-
 def _principal_from(kind: str, credential: str, request: Request) -> Principal | None:
     store = request.app.state.store
     now = dt.datetime.now(dt.UTC)

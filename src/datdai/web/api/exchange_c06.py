@@ -29,11 +29,11 @@ from sqlalchemy import select
 from datdai.domain.masking import mask_number
 from datdai.store import schema as s
 from datdai.store.ownership import citizen_parties, number_param
-from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, full_numbers
 from datdai.web.auth import Principal, require
 from datdai.web.fast import json_response, log_read, reader_of
 from datdai.web.hot_routes import HotRoute
 from datdai.web.reads import Read, as_float, iso_date
+from datdai.web.routing import ERROR_RESPONSES, VnRoute, full_numbers
 
 PURPOSE = "thủ tục cư trú"
 C06_ROLES = ("he_thong_c06", "admin")

@@ -37,7 +37,8 @@ from datdai.store.schema import (
     parties,
     rights,
 )
-from datdai.web.api.dossiers import (
+from datdai.web.auth import Principal, log_access, require, require_commune
+from datdai.web.routing import (
     ERROR_RESPONSES,
     VnRoute,
     calendar_of,
@@ -45,7 +46,6 @@ from datdai.web.api.dossiers import (
     personal_numbers_in,
     store_of,
 )
-from datdai.web.auth import Principal, log_access, require, require_commune
 
 NOTARY_PURPOSE = "trao đổi thông tin với tổ chức hành nghề công chứng (Mô hình 46)"
 TAX_PURPOSE = "trao đổi thông tin với cơ quan thuế (Mô hình 46)"

@@ -18,8 +18,8 @@ from datdai.domain.masking import mask_id_numbers
 from datdai.quality.findings import Status
 from datdai.store import schema as s
 from datdai.store.findings import list_findings
-from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.web.auth import Principal, log_access, require, require_commune
+from datdai.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 
 PURPOSE = "kiểm tra, chuẩn hóa chất lượng dữ liệu đất đai"
 DATA_STAFF = require("can_bo_du_lieu", "admin")

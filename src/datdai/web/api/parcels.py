@@ -15,9 +15,8 @@ parcel; geometry not read) left-joined to their rights, holders and holders' doc
 ``holding_parcels.parcel_id``); then the access-log row (group commit, ``web/access_writer.py``).
 The plain request is served by a hot route (``web/hot_routes.py``) running the same code. The page
 has no total count (that would be another query): ``has_more`` tells whether another page follows.
-Other searches (bounding box, partial keys) run on a database thread. The queries mirror
-``store.repository.find_parcels`` but read only the columns the API returns (not the geometry,
-which ``find_parcels`` decodes).
+Other searches (bounding box, partial keys) run on a database thread; they read only the columns
+the API returns (not the geometry).
 """
 
 from __future__ import annotations
@@ -38,12 +37,12 @@ from datdai.services.errors import InvalidInput, NotFound
 from datdai.store import audit
 from datdai.store import schema as s
 from datdai.store.ownership import citizen_parcel_ids, number_param
-from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.web.auth import Principal, require, require_commune
 from datdai.web.dbwork import run_db
 from datdai.web.fast import json_response, log_read, reader_of
 from datdai.web.hot_routes import HotRoute, plain_int, query_params
 from datdai.web.reads import Read, as_float, iso_date
+from datdai.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 
 PURPOSE = "tra cứu thông tin thửa đất và người sử dụng đất"
 STAFF_READERS = ("admin", "can_bo_du_lieu", "mot_cua", "lanh_dao", "kiem_toan")

@@ -26,8 +26,8 @@ from datdai.report.texts import ReportTexts, get_texts, save_texts, scope_code
 from datdai.services.calendar import parse_vn_date
 from datdai.services.errors import InvalidInput
 from datdai.services.stats import month_bounds
-from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, store_of, today_vn
 from datdai.web.auth import Principal, require
+from datdai.web.routing import ERROR_RESPONSES, VnRoute, store_of, today_vn
 
 READERS = require(MANAGER, ADMIN, DATA_OFFICER)
 WRITERS = require(MANAGER, ADMIN)

@@ -34,8 +34,8 @@ from datdai.services.errors import Conflict, InvalidInput, NotFound
 from datdai.store import schema as s
 from datdai.store.reconcile_results import IN_REVIEW, Decision, ResultStatus
 from datdai.store.reconciliation import ReconcileError, decide, review_queue
-from datdai.web.api.dossiers import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.web.auth import Principal, log_access, require, require_commune
+from datdai.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 
 PURPOSE = "đối soát người sử dụng đất với cơ sở dữ liệu quốc gia về dân cư"
 DATA_STAFF = require("can_bo_du_lieu", "admin")

@@ -16,9 +16,9 @@ from datdai.report.scope import communes_in_scope
 from datdai.services.errors import InvalidInput
 from datdai.services.lifecycle import Role
 from datdai.services.stats import monthly_stats
-from datdai.web.api.dossiers import ERROR_RESPONSES, VnRoute, calendar_of, store_of
 from datdai.web.api.reports import parse_as_of, report_scope
 from datdai.web.auth import Principal, require
+from datdai.web.routing import ERROR_RESPONSES, VnRoute, calendar_of, store_of
 
 router = APIRouter(prefix="/stats", tags=["thống kê / statistics"], route_class=VnRoute,
                    responses=ERROR_RESPONSES)

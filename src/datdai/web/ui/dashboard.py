@@ -21,8 +21,8 @@ from datdai.services.errors import InvalidInput
 from datdai.services.lifecycle import local_date
 from datdai.store import reconcile_progress as rp
 from datdai.store import schema as s
-from datdai.web.api.dossiers import calendar_of
 from datdai.web.auth import log_access
+from datdai.web.routing import calendar_of
 from datdai.web.ui.common import (
     STAFF_ROLES,
     Principal,

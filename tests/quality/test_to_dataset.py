@@ -7,7 +7,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from datdai.domain.model import CertificateForm, DocumentType, PartyKind, RightKind
-from datdai.ingest.to_dataset import delivery_to_dataset
+from datdai.quality.to_dataset import delivery_to_dataset
 from tests.store.deliveries import SRID, hand_parcels, hand_register
 
 
