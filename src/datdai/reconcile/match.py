@@ -72,7 +72,7 @@ EXPLANATION_COLUMNS = ("ma_dong", "hang", "so_dinh_danh", "xac_suat", "trong_so"
 OWNER_COLS = ("ten_khoa", "ten_dau", "ho", "dem", "ten", "ten_sap", "nam_sinh_nam", "ns_thang",
               "ns_ngay", "id_loai", "id_so", "gioi_tinh_suy_ra", "dc_tinh", "dc_xa", "dc_bits",
               "dc_so", "dc_txt", "dc_chu", "la_to_chuc")
-POP_COLS = ("so_dinh_danh", "ho_ten", "ngay_sinh", "ten_khoa", "ten_dau", "ho", "dem", "ten",
+POP_COLS = ("so_dinh_danh", "ho_ten", "ten_khoa", "ten_dau", "ho", "dem", "ten",
             "ten_sap", "nam_sinh_nam", "ns_thang", "ns_ngay", "gioi_tinh_chuan", "cmnd_so",
             "tt_tinh", "tt_xa", "tt_bits", "tt_so", "tt_txt", "tt_chu", "ht_tinh", "ht_xa",
             "ht_bits", "ht_txt", "ht_chu")
@@ -407,7 +407,11 @@ def _decide(con, n_citizens: int, summary: dict) -> MatchResult:
                  ELSE '' END AS so_dinh_danh,
             round(d.diem, 4) AS diem, d.ly_do,
             CASE WHEN d.ket_qua = '{KHOP}' THEN p.ho_ten ELSE '' END AS ho_ten_chuan,
-            CASE WHEN d.ket_qua = '{KHOP}' THEN p.ngay_sinh ELSE '' END AS ngay_sinh_chuan,
+            -- the birth as read (whatever the extract's date order), written dd/mm/yyyy or yyyy
+            CASE WHEN d.ket_qua = '{KHOP}' THEN coalesce(CASE
+                WHEN p.ns_ngay IS NOT NULL AND p.ns_thang IS NOT NULL
+                    THEN printf('%02d/%02d/%d', p.ns_ngay, p.ns_thang, p.nam_sinh_nam)
+                ELSE CAST(p.nam_sinh_nam AS VARCHAR) END, '') ELSE '' END AS ngay_sinh_chuan,
             CASE WHEN d.ket_qua = '{KHOP}' THEN p.gioi_tinh_chuan ELSE '' END AS gioi_tinh_chuan,
             CASE WHEN d.ket_qua = '{KHOP}' THEN p.so_dinh_danh ELSE '' END AS cccd_chuan
         FROM o JOIN decided d ON d.i = o.i LEFT JOIN p ON p.j = d.j
