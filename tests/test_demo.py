@@ -31,7 +31,7 @@ def test_demo_loads_the_synthetic_province(store_url, tmp_path, monkeypatch):
                 ab.c.source.like("dossier %"))).scalar_one()
             assert n["parties"] == result.counts["người sử dụng đất / parties"] + by_dossiers
             assert result.counts["người sử dụng đất / parties"] > 0
-            # the demo accounts of spec/api.md, the system clients' keys shown once in a file
+            # the demo accounts of docs/api.md, the system clients' keys shown once in a file
             assert conn.execute(select(func.count()).select_from(schema.users)).scalar_one() \
                 == result.counts["tài khoản demo / demo accounts"] >= 7
             keys = (workdir / "api-keys.txt").read_text(encoding="utf-8").split()

@@ -108,7 +108,7 @@ def _dossiers(store, url: str, seed: int) -> dict[str, int | str]:
 
 
 def _report(store, workdir: Path) -> dict[str, int | str]:
-    """Last month's Project 06 report (spec/cli.md), in the three formats, into ``bao-cao/``."""
+    """Last month's Project 06 report (docs/cli.md), in the three formats, into ``bao-cao/``."""
     import datetime as dt
 
     from datdai.report.build import render_many, store_source
@@ -131,7 +131,7 @@ def _report(store, workdir: Path) -> dict[str, int | str]:
 
 
 def _accounts(store, workdir: Path) -> dict[str, int | str]:
-    """The demo accounts of spec/api.md (password ``datdai-demo``, only in the demo); the system
+    """The demo accounts of docs/api.md (password ``datdai-demo``, only in the demo); the system
     clients' API keys are shown once: written to ``api-keys.txt`` in the demo folder."""
     from datdai.auth.demo import create_demo_accounts
 

@@ -1,4 +1,4 @@
-"""The findings table and its CSV (spec/quality-findings.md): the spec's columns first, in its
+"""The findings table and its CSV (docs/formats/loi-du-lieu.md): the spec's columns first, in its
 order; written atomically."""
 
 from __future__ import annotations

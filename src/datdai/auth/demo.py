@@ -1,4 +1,4 @@
-"""The demo accounts of spec/api.md (password ``datdai-demo``, only ever created by the demo).
+"""The demo accounts of docs/api.md (password ``datdai-demo``, only ever created by the demo).
 
 Staff accounts get the provinces of the demo store as their scope. The three system clients
 (``c06``, ``congchung``, ``thue``) get an API key each (``X-API-Key``, the way a partner system

@@ -1,4 +1,4 @@
-"""``datdai export-c06``: the store's owners in the C06 format (spec/c06-owners.md)."""
+"""``datdai export-c06``: the store's owners in the C06 format (docs/formats/xuat-chu-su-dung-c06.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``datdai reconcile``: match land users with the population register (spec/cli.md)."""
+"""``datdai reconcile``: match land users with the population register (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from datdai.domain.text import vn_int, vn_number, vn_percent
 @app.command()
 def reconcile(
     owners: Annotated[Path, typer.Option(
-        "--owners", help="Tệp chủ sử dụng (chu_su_dung.csv, spec c06-owners.md).")],
+        "--owners", help="Tệp chủ sử dụng (chu_su_dung.csv, docs/formats/xuat-chu-su-dung-c06.md).")],
     population: Annotated[Path, typer.Option(
-        "--population", help="Tệp trích xuất dân cư (dan_cu.csv, spec population-extract.md).")],
+        "--population", help="Tệp trích xuất dân cư (dan_cu.csv, docs/formats/trich-xuat-dan-cu.md).")],
     out_file: Annotated[Path, typer.Option(
         "--out", help="Tệp kết quả ket_qua_doi_soat.csv / result CSV.")],
     qr: Annotated[Path | None, typer.Option(

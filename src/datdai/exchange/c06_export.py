@@ -1,4 +1,4 @@
-"""The owners export for C06 (spec/c06-owners.md, ``chu_su_dung.csv``) from the land store.
+"""The owners export for C06 (docs/formats/xuat-chu-su-dung-c06.md, ``chu_su_dung.csv``) from the land store.
 
 One row per (land user, parcel): every land-use right (``SU_DUNG_DAT``) of a holding, on every
 parcel the holding covers. A household, a couple or a group gives one row per member person

@@ -1,2 +1,2 @@
 """Quality checks (làm sạch): the rule catalog, the preparation of a delivery, the runner and
-the findings (spec/quality-findings.md)."""
+the findings (docs/formats/loi-du-lieu.md)."""

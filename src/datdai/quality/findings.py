@@ -1,4 +1,4 @@
-"""Findings: one row per (parcel, rule) — spec/quality-findings.md — plus where it was found.
+"""Findings: one row per (parcel, rule) — docs/formats/loi-du-lieu.md — plus where it was found.
 
 The nine columns of the spec come first; the extra columns say which side and row of the
 delivery the finding is about, which field, what kind of record, and whether the proposed fix

@@ -1,6 +1,6 @@
 """Reading the two inputs of a reconciliation: the owners export (``chu_su_dung.csv``,
-spec/c06-owners.md) and the population register extract (``dan_cu.csv``,
-spec/population-extract.md).
+docs/formats/xuat-chu-su-dung-c06.md) and the population register extract (``dan_cu.csv``,
+docs/formats/trich-xuat-dan-cu.md).
 
 Every value is read as text (pyarrow with an explicit string type for every column: ID numbers
 keep their leading zeros). The encoding is found as the register reader finds it

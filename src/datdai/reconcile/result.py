@@ -1,4 +1,4 @@
-"""Writing the reconciliation result (spec/reconcile-result.md) and what explains it, each
+"""Writing the reconciliation result (docs/formats/ket-qua-doi-soat.md) and what explains it, each
 atomically: a temporary file next to the target, then :func:`os.replace`. A failure leaves no
 partial file.
 

@@ -1,4 +1,4 @@
-"""Reconciliation results (spec/reconcile-result.md) read back into the store.
+"""Reconciliation results (docs/formats/ket-qua-doi-soat.md) read back into the store.
 
 A result file — written by ``datdai reconcile`` or returned by C06 in the same format — is
 checked whole against the owners export it answers (every ``ma_dong`` must be a row of that

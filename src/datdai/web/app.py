@@ -1,4 +1,4 @@
-"""The FastAPI application. Routers are added per area under /api/v1 (see spec/api.md)."""
+"""The FastAPI application. Routers are added per area under /api/v1 (see docs/api.md)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ accepted; any other value of the header is refused with 400 and the list of supp
 rather than silently answered in a shape the partner does not expect. When the guidelines change,
 the current version moves on: the old one is declared, with adapters for the routes whose shape
 changed, and partners on it keep working. No older version is declared today: the specifications
-we build to (``shared/spec``) describe only the current exchange formats, and an adapter for a
+we build to (``docs/formats/``) describe only the current exchange formats, and an adapter for a
 format nobody has written down would be guesswork.
 
 Requests without the header — every request today, and the load-benchmark routes — cost one scan
