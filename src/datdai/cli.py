@@ -13,8 +13,7 @@ import sys
 
 import datdai.commands as commands
 from datdai.commands.common import app, err, out
-from datdai.ingest.errors import DeliveryError
-from datdai.store.db import StoreError
+from datdai.domain.errors import DatdaiError
 
 __all__ = ["app", "err", "main", "out"]
 
@@ -37,9 +36,9 @@ _register_commands()
 def main() -> None:
     try:
         app(standalone_mode=True)
-    except (StoreError, DeliveryError) as exc:
+    except DatdaiError as exc:  # a refusal the user can act on (exit 2); bugs stay tracebacks (1)
         err.print(f"[bold red]Lỗi / error:[/] {exc}", highlight=False)
-        sys.exit(2)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

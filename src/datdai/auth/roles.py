@@ -14,6 +14,8 @@ own data through ownership checks, not through this flag.
 
 from __future__ import annotations
 
+from datdai.domain.errors import InvalidInput
+
 ADMIN = "admin"
 DATA_OFFICER = "can_bo_du_lieu"
 ONE_STOP_CLERK = "mot_cua"
@@ -42,7 +44,7 @@ UNSCOPED_ROLES = frozenset({ADMIN, MANAGER, AUDITOR}) | SYSTEM_ROLES
 FULL_PERSONAL_DATA_ROLES = frozenset({DATA_OFFICER, ONE_STOP_CLERK}) | SYSTEM_ROLES
 
 
-class RoleError(ValueError):
+class RoleError(InvalidInput, ValueError):
     """An unknown role or a scope the role may not have (message in Vietnamese)."""
 
 

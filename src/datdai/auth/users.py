@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from datdai.auth import passwords
 from datdai.auth.roles import CITIZEN, check_role, normalize_scopes
+from datdai.domain.errors import InvalidInput
 from datdai.store.schema import access_tokens, users
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -18,7 +19,7 @@ MAX_FAILURES = 5  # consecutive failed logins before the account is locked
 LOCK_MINUTES = 15
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInput, ValueError):
     """Bad input for an account (message in Vietnamese, safe to show to the operator)."""
 
 

@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from datdai.domain.errors import InvalidInput
 from datdai.domain.ids import CitizenId, InvalidId, OldIdCard
 from datdai.domain.model import Gender
 from datdai.domain.text import collapse_spaces, fold_key, nfc
@@ -52,7 +53,7 @@ _DATE = re.compile(r"[0-9]{8}")
 _GENDERS = {"nam": Gender.MALE, "nu": Gender.FEMALE}
 
 
-class InvalidQr(ValueError):
+class InvalidQr(InvalidInput, ValueError):
     """A text (or image) that is not a valid CCCD QR code; ``reason`` says why, in Vietnamese.
 
     ``field`` names the attribute of :class:`CccdQr` at fault, when there is one.

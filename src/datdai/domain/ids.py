@@ -29,6 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from datdai.domain.errors import InvalidInput
 from datdai.domain.model import Gender
 from datdai.domain.provinces import old_provinces
 from datdai.domain.text import fold_key
@@ -67,7 +68,7 @@ _THOUSANDS = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
 _NULL_TOKENS = frozenset({"", "0", "null", "none", "nan", "na", "khong", "khongco", "chuaco"})
 
 
-class InvalidId(ValueError):
+class InvalidId(InvalidInput, ValueError):
     """A text that is not a valid identity document number; ``reason`` says why, in Vietnamese."""
 
     def __init__(self, text: str, reason: str) -> None:

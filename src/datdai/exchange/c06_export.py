@@ -38,6 +38,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, and_, func, select
 
+from datdai.domain.errors import InvalidInput
 from datdai.domain.model import AdminEra, AdminLevel, PartyKind
 from datdai.domain.text import fold_key, nfc
 from datdai.store import schema as s
@@ -55,7 +56,7 @@ _CHUNK = 5000
 Progress = Callable[[str, int, int], None]
 
 
-class ExportError(Exception):
+class ExportError(InvalidInput):
     """Bad export request or a store with nothing to export: the user can act on it (exit 2)."""
 
 

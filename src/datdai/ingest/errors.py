@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datdai.domain.errors import InvalidInput
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -22,7 +24,7 @@ class Problem:
 
 
 @dataclass
-class DeliveryError(Exception):
+class DeliveryError(InvalidInput):
     """A delivery that cannot be read as it is (exit code 2). Nothing is stored from it."""
 
     file: str | Path

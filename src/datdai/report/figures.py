@@ -54,6 +54,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, distinct, func, select
 
+from datdai.domain.errors import InvalidInput
 from datdai.quality.findings import Severity, Status
 from datdai.services.stats import month_bounds, monthly_stats
 from datdai.store import schema as s
@@ -356,7 +357,7 @@ def monthly_series(conn: Connection, months: Sequence[str], *, communes: Collect
 # ------------------------------------------------------------------------------------ JSON
 
 
-class FiguresFileError(ValueError):
+class FiguresFileError(InvalidInput, ValueError):
     """A figure file that is not JSON or not in the roll-up format (the message names the field)."""
 
 

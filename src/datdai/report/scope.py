@@ -7,7 +7,11 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, select, union
 
+from datdai.auth.principal import Principal
+from datdai.auth.roles import ADMIN, MANAGER
 from datdai.auth.scopes import normalize_commune, scope_covers
+from datdai.domain.errors import Forbidden
+from datdai.report.texts import scope_code
 from datdai.store import schema as s
 
 
@@ -33,4 +37,15 @@ def communes_in_scope(conn: Connection, codes: Iterable[str]) -> list[str]:
     return [c for c in store_communes(conn) if scope_covers(scopes, c)]
 
 
-__all__ = ["communes_in_scope", "parse_codes", "store_communes"]
+def report_scope(principal: Principal) -> tuple[str, list[str] | None]:
+    """The report an account makes: (texts key, codes the figures are restricted to — None: the
+    whole store). An administrator, or a manager without a scope, reports on the whole store; any
+    other account on its scope, and an account without one on nothing (Forbidden)."""
+    if principal.role == ADMIN or (principal.role == MANAGER and not principal.scopes):
+        return "", None
+    if not principal.scopes:
+        raise Forbidden("Tài khoản chưa được giao phạm vi (tỉnh, xã) / your account has no scope")
+    return scope_code(principal.scopes), sorted(principal.scopes)
+
+
+__all__ = ["communes_in_scope", "parse_codes", "report_scope", "store_communes"]

@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 import holidays
 
+from datdai.domain.errors import InvalidInput
 from datdai.services.data_files import read_toml
 
 __all__ = [
@@ -45,7 +46,7 @@ _WEEKEND_NAMES = {5: "Thứ Bảy", 6: "Chủ Nhật"}
 _ONE_DAY = datetime.timedelta(days=1)
 
 
-class CalendarDataError(ValueError):
+class CalendarDataError(InvalidInput, ValueError):
     """The overrides file is missing, not TOML, or has an invalid entry."""
 
 

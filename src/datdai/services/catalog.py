@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from datdai.domain.errors import InvalidInput
 from datdai.services.data_files import read_toml
 
 __all__ = [
@@ -51,7 +52,7 @@ _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 _GROUP = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
-class CatalogError(ValueError):
+class CatalogError(InvalidInput, ValueError):
     """The catalog file is missing, not TOML, or has an invalid entry."""
 
 

@@ -1,33 +1,20 @@
-"""Errors of the dossier workflow, each with the HTTP status the API maps it to."""
+"""Errors of the dossier workflow: the kinds of :mod:`datdai.domain.errors`, and the two refusals
+of the lifecycle. ``DossierError`` is the family's base (older name, kept for the dossier code)."""
 
 from __future__ import annotations
 
+from datdai.domain.errors import Conflict, DatdaiError, Forbidden, InvalidInput, NotFound
 
-class DossierError(Exception):
-    """A request about a dossier that cannot be done as asked; nothing was changed."""
-
-    http_status = 400
+DossierError = DatdaiError
 
 
-class InvalidInput(DossierError):
-    http_status = 422
-
-
-class NotFound(DossierError):
-    http_status = 404
-
-
-class RoleNotAllowed(DossierError):
+class RoleNotAllowed(Forbidden):
     """The role may not make this transition (or not on this dossier)."""
 
-    http_status = 403
 
-
-class TransitionNotAllowed(DossierError):
+class TransitionNotAllowed(Conflict):
     """The transition is not allowed from the dossier's current state."""
 
-    http_status = 409
 
-
-class Conflict(DossierError):
-    http_status = 409
+__all__ = ["Conflict", "DossierError", "Forbidden", "InvalidInput", "NotFound", "RoleNotAllowed",
+           "TransitionNotAllowed"]

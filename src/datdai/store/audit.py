@@ -29,11 +29,12 @@ from sqlalchemy import (
 )
 from sqlalchemy import delete as sa_delete
 
+from datdai.domain.errors import Conflict
 from datdai.store.geometry import Geometry
 from datdai.store.schema import AUDITED_TABLES, audit_batches, audit_changes
 
 
-class AuditError(Exception):
+class AuditError(Conflict):
     """A change that cannot be made or reverted as asked."""
 
 

@@ -13,10 +13,12 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from datdai.domain.errors import Unavailable
+
 DEFAULT_DB_ENV = "DATDAI_DB"
 
 
-class StoreError(Exception):
+class StoreError(Unavailable):
     """A problem with the store the user can fix (bad path, server down, newer schema): exit code 2."""
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert, select, update
 
+from datdai.domain.errors import Conflict
 from datdai.ingest.errors import DeliveryError
 from datdai.store import schema as s
 from datdai.store.db import StoreError
@@ -30,7 +31,7 @@ from datdai.store.store import Store
 Progress = Callable[[str, int, int], None]
 
 
-class DeliveryConflict(StoreError):
+class DeliveryConflict(StoreError, Conflict):
     """The delivery's communes already hold data from another delivery (exit code 2)."""
 
 

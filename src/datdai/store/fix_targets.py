@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
 
+from datdai.domain.errors import InvalidInput
 from datdai.domain.ids import clean_id_text
 from datdai.domain.landuse import catalog, parse_codes
 from datdai.quality.findings import Side
@@ -37,7 +38,7 @@ _PARCEL_COLS = ("map_owner_label", "map_land_use_label", "land_use_codes", "addr
 _PARTY_COLS = ("full_name", "address")
 
 
-class FindingError(Exception):
+class FindingError(InvalidInput):
     """A decision on a finding that cannot be made as asked (exit code 2 on the command line)."""
 
 

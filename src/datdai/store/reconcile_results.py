@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
 
+from datdai.domain.errors import InvalidInput
 from datdai.domain.text import nfc
 from datdai.ingest.errors import DeliveryError, ProblemCollector
 from datdai.store import schema as s
@@ -36,7 +37,7 @@ _NUMBER = re.compile(r"\d{12}")
 _DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})|(\d{4})")
 
 
-class ReconcileError(Exception):
+class ReconcileError(InvalidInput):
     """A request about reconciliation results that cannot be done as asked (exit code 2)."""
 
 

@@ -43,6 +43,7 @@ from sqlalchemy import bindparam
 
 from datdai.auth.access_log import entry_row
 from datdai.auth.users import utcnow
+from datdai.domain.errors import Unavailable
 from datdai.store.schema import access_log, access_log_subjects
 from datdai.store.store import Store
 from datdai.web.reads import asyncpg_connect_args
@@ -53,7 +54,7 @@ ENTRY_COLUMNS = ("at", "username", "role", "action", "resource", "purpose", "cli
 LOCK_WAIT_SECONDS = 10.0  # as the store's busy_timeout
 
 
-class AccessLogUnavailable(Exception):
+class AccessLogUnavailable(Unavailable):
     """The access-log row could not be written: the answer must not be sent."""
 
 

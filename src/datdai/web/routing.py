@@ -15,9 +15,9 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError
 
+from datdai.domain.errors import DatdaiError
 from datdai.domain.masking import mask_number
 from datdai.services import lifecycle as lc
-from datdai.services.errors import DossierError
 from datdai.web.auth import Principal
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -61,7 +61,7 @@ def validation_detail(errors: list[dict]) -> tuple[str, str | None]:
     return "dữ liệu không hợp lệ: " + "; ".join(reasons), field
 
 
-def error_response(exc: DossierError) -> JSONResponse:
+def error_response(exc: DatdaiError) -> JSONResponse:
     content: dict[str, Any] = {"detail": str(exc)}
     field = getattr(exc, "field", None)
     if field:
@@ -88,7 +88,7 @@ class VnRoute(APIRoute):
                 content["errors"] = jsonable_encoder(
                     [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in errors])
                 return JSONResponse(status_code=422, content=content)
-            except DossierError as exc:
+            except DatdaiError as exc:
                 return error_response(exc)
             except DataError:  # e.g. a number beyond the column's range (PostgreSQL); rolled back
                 return JSONResponse(status_code=422, content={

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from datdai.auth import purposes
 from datdai.auth.access_log import query_access_log
 from datdai.auth.providers import IdentityProvider, LocalProvider
 from datdai.auth.roles import ADMIN, AUDITOR, ROLES
@@ -145,7 +146,7 @@ async def access_log(
                                        subject=subject and subject.strip(), since=start, until=end,
                                        limit=page_size, offset=(page - 1) * page_size)
         log_access(conn, principal, action="xem_nhat_ky_truy_cap", resource=str(request.url.path),
-                   purpose="kiểm tra việc xử lý dữ liệu cá nhân / audit",
+                   purpose=purposes.AUDIT,
                    subjects=[subject.strip()] if subject and subject.strip() else ())
     full = principal.needs_full_personal_data()
     return AccessLogPage(total=total, page=page, page_size=page_size, items=[

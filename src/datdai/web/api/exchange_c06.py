@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from datdai.auth import purposes
 from datdai.domain.masking import mask_number
 from datdai.store import schema as s
 from datdai.store.ownership import citizen_parties, number_param
@@ -35,7 +36,7 @@ from datdai.web.hot_routes import HotRoute
 from datdai.web.reads import Read, as_float, iso_date
 from datdai.web.routing import ERROR_RESPONSES, VnRoute, full_numbers
 
-PURPOSE = "thủ tục cư trú"
+PURPOSE = purposes.RESIDENCE
 C06_ROLES = ("he_thong_c06", "admin")
 C06 = require(*C06_ROLES)
 

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, func, select
 
+from datdai.auth import purposes
 from datdai.domain.masking import mask_number
 from datdai.services import dossiers as ds
 from datdai.services import lifecycle as lc
@@ -47,8 +48,8 @@ from datdai.web.routing import (
     store_of,
 )
 
-NOTARY_PURPOSE = "trao đổi thông tin với tổ chức hành nghề công chứng (Mô hình 46)"
-TAX_PURPOSE = "trao đổi thông tin với cơ quan thuế (Mô hình 46)"
+NOTARY_PURPOSE = purposes.NOTARY
+TAX_PURPOSE = purposes.TAX
 
 router = APIRouter(prefix="/exchange", tags=["kết nối công chứng, thuế / notary, tax (Model 46)"],
                    route_class=VnRoute, responses=ERROR_RESPONSES)

@@ -14,6 +14,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from datdai.auth import purposes
+from datdai.auth.visibility import scope_clause
 from datdai.domain.masking import mask_id_numbers
 from datdai.quality.findings import Status
 from datdai.store import schema as s
@@ -21,7 +23,7 @@ from datdai.store.findings import list_findings
 from datdai.web.auth import Principal, log_access, require, require_commune
 from datdai.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 
-PURPOSE = "kiểm tra, chuẩn hóa chất lượng dữ liệu đất đai"
+PURPOSE = purposes.FINDINGS
 DATA_STAFF = require("can_bo_du_lieu", "admin")
 
 router = APIRouter(prefix="/findings", tags=["chất lượng dữ liệu / data quality"], route_class=VnRoute,
@@ -93,9 +95,8 @@ def get_findings(
             rows = list_findings(conn, commune_code=ma_xa, rule_code=ma_loi or None, status=status,
                                  limit=limit + 1, offset=offset)
         else:  # a scoped officer: the communes in scope (list_findings filters one commune at a time)
-            communes = conn.execute(select(f.c.commune_code).distinct()).scalars().all()
-            visible = [c for c in communes if c is not None and principal.can_see_commune(c)]
-            q = select(f).where(f.c.commune_code.in_(visible)).order_by(f.c.commune_code, f.c.id)
+            q = (select(f).where(scope_clause(conn, principal, f.c.commune_code))
+                 .order_by(f.c.commune_code, f.c.id))
             if ma_loi:
                 q = q.where(f.c.rule_code == ma_loi)
             if status:

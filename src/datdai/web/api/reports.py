@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from datdai.auth.roles import ADMIN, DATA_OFFICER, MANAGER
 from datdai.report.build import FORMATS, render, store_source
-from datdai.report.scope import communes_in_scope
-from datdai.report.texts import ReportTexts, get_texts, save_texts, scope_code
+from datdai.report.scope import communes_in_scope, report_scope
+from datdai.report.texts import ReportTexts, get_texts, save_texts
 from datdai.services.calendar import parse_vn_date
 from datdai.services.errors import InvalidInput
 from datdai.services.stats import month_bounds
@@ -51,16 +51,6 @@ def parse_as_of(as_of: str | None) -> dt.date:
         return parse_vn_date(as_of)
     except ValueError as exc:
         raise InvalidInput(f"tham số 'as_of': {exc}") from None
-
-
-def report_scope(principal: Principal) -> tuple[str, list[str] | None]:
-    """(texts key, codes the figures are restricted to — None: the whole store)."""
-    if principal.role == ADMIN or (principal.role == MANAGER and not principal.scopes):
-        return "", None
-    if not principal.scopes:
-        raise HTTPException(status_code=403, detail="Tài khoản chưa được giao phạm vi (tỉnh, xã) / "
-                                                    "your account has no scope")
-    return scope_code(principal.scopes), sorted(principal.scopes)
 
 
 @router.get("/{month}", summary="Tải báo cáo tháng Đề án 06 / download the monthly report",

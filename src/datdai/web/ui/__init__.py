@@ -22,6 +22,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from datdai.domain.errors import DatdaiError
+from datdai.web.routing import error_response
 from datdai.web.ui.common import (
     LOGIN_PATH,
     STATIC_DIR,
@@ -72,6 +74,19 @@ def install_ui(app: FastAPI) -> None:
         return render(request, "error.html", getattr(request.state, "principal", None), status_code=404, title="Không tìm thấy",
                       message=exc.message)
 
+    async def refused(request: Request, exc: DatdaiError):
+        """A refusal no page caught (a scope the account lacks, a record gone): the error page
+        with the refusal's status; under /api (routes without :class:`VnRoute`) the API's JSON."""
+        if request.url.path.startswith("/api/"):
+            return error_response(exc)
+        titles = {403: "Không được phép", 404: "Không tìm thấy", 409: "Không thực hiện được",
+                  503: "Tạm thời không phục vụ được"}
+        return render(request, "error.html", getattr(request.state, "principal", None),
+                      status_code=exc.http_status,
+                      title=titles.get(exc.http_status, "Yêu cầu không hợp lệ"),
+                      message=str(exc).split(" / ")[0])
+
     app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(DatdaiError, refused)
     app.add_exception_handler(PageForbidden, forbidden)
     app.add_exception_handler(PageNotFound, not_found)

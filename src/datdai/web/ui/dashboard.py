@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import and_, case, func, select
 
+from datdai.auth import purposes
+from datdai.auth.visibility import sees_every_commune
 from datdai.domain.masking import mask_number
 from datdai.domain.text import vn_int, vn_percent
 from datdai.report.figures import last_months, month_figures, monthly_series
@@ -98,7 +100,7 @@ def dashboard(
         communes = communes_in_scope(conn, principal)
         if ma_xa is not None:
             scope = [ma_xa]
-        elif principal.role == "admin" or (not principal.scopes and principal.can_see_commune("00000")):
+        elif sees_every_commune(principal):
             scope = None
         else:
             scope = [c for c, _ in communes]
@@ -160,7 +162,7 @@ def land_users(
         communes = communes_in_scope(conn, principal)
         if ma_xa is not None:
             cond.append(users.c.commune_code == ma_xa)
-        elif not (principal.role == "admin" or (not principal.scopes and principal.can_see_commune("00000"))):
+        elif not sees_every_commune(principal):
             cond.append(users.c.commune_code.in_([c for c, _ in communes]))
         status = case((matched == 1, "khop"), (st.c.review == 1, "xac-minh"), (st.c.party_id.is_(None), "chua-doi-soat"),
                       else_="khong-khop")
@@ -181,7 +183,7 @@ def land_users(
         with store_of(request).transaction() as conn:
             log_access(conn, principal, action="xem danh sách người sử dụng đất",
                        resource=f"ui/nguoi-su-dung?{request.url.query}"[:500],
-                       purpose="theo dõi đối soát người sử dụng đất với CSDL quốc gia về dân cư",
+                       purpose=purposes.RECONCILE_PROGRESS,
                        subjects=sorted({str(r.id) for r in rows}))
     pages = max(1, -(-total // LAND_USER_PAGE))
     return render(request, "land_users.html", principal, active="tong-quan", title="Người sử dụng đất",

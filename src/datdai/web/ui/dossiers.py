@@ -17,8 +17,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, or_, select
 
+from datdai.auth.visibility import scope_clause
 from datdai.services import dossiers as ds
 from datdai.services import lifecycle as lc
 from datdai.services.errors import DossierError
@@ -26,8 +27,9 @@ from datdai.services.lifecycle import Role, State, Step
 from datdai.services.registry import get_service, list_services
 from datdai.services.stats import month_bounds
 from datdai.store import schema as s
-from datdai.web.api import dossiers as api
+from datdai.web import dossier_actions as actions
 from datdai.web.auth import log_access
+from datdai.web.routing import calendar_of, today_vn
 from datdai.web.ui.common import (
     DOSSIER_ROLES,
     PageNotFound,
@@ -65,12 +67,7 @@ def _deadline(item: dict[str, Any], soon: dt.date) -> str | None:
 
 
 def _scope_condition(conn, principal: Principal):
-    t = s.dossiers
-    if principal.role == "admin":
-        return true()
-    communes = conn.execute(select(t.c.commune_code).distinct()).scalars().all()
-    visible = [c for c in communes if c is not None and principal.can_see_commune(c)]
-    return or_(t.c.commune_code.in_(visible), t.c.commune_code.is_(None))
+    return scope_clause(conn, principal, s.dossiers.c.commune_code, unplaced=True)
 
 
 @router.get("/ui/ho-so")
@@ -100,7 +97,7 @@ def desk(
             thang = None
     kenh = kenh if kenh in CHANNELS else None
     han = han if han in DEADLINE_FILTERS else None
-    cal, today = api.calendar_of(request), api.today_vn()
+    cal, today = calendar_of(request), today_vn()
     soon = cal.add_working_days(today, 1)
     t = s.dossiers
     with store_of(request).transaction() as conn:
@@ -129,14 +126,14 @@ def desk(
         rows = conn.execute(select(t).where(*cond).order_by(*order).limit(PAGE_SIZE)
                             .offset((trang - 1) * PAGE_SIZE)).all()
         found = [ds.Dossier.from_row(r) for r in rows]
-        items = [api.summary(conn, d, principal, cal, today) for d in found]
+        items = [actions.summary(conn, d, principal, cal, today) for d in found]
         if han == "qua-han":  # a paused dossier past its old due date is not overdue: the API's rule decides
             items = [x for x in items if x["overdue_now"] or x["timeliness"] == lc.Timeliness.QUA_HAN.value]
         for x in items:
             x["deadline"] = _deadline(x, soon)
             x["channel_label"] = CHANNELS.get(x["channel"], x["channel"])
         if found:
-            log_access(conn, principal, action="xem danh sách hồ sơ", resource="ui/ho-so", purpose=api.PURPOSE,
+            log_access(conn, principal, action="xem danh sách hồ sơ", resource="ui/ho-so", purpose=actions.PURPOSE,
                        subjects=sorted({d.applicant_personal_number for d in found if d.applicant_personal_number}))
         catalog = list_services(conn)
         services = {x.code: x.name for x in catalog}
@@ -209,12 +206,12 @@ def file_dossier(
         parcel = None
         if so_to.strip() or so_thua.strip():
             parcel = {"ma_xa": ma_xa, "so_to": int(so_to), "so_thua": int(so_thua)}
-        body = api.DossierIn(service_code=dich_vu, applicant_name=ho_ten.strip(),
+        body = actions.DossierIn(service_code=dich_vu, applicant_name=ho_ten.strip(),
                              applicant_personal_number=so_dinh_danh.strip() or None, channel="TRUC_TIEP",
                              parcel=parcel, disadvantaged=bool(kho_khan))
         # the idempotency key of the form: a double click files one dossier, not two
-        out = api.create_dossier(request, Response(), body, principal,
-                                 idempotency_key=f"ui-{ma_chong_trung or secrets.token_urlsafe(12)}")
+        out, _ = actions.file_dossier(request, body, principal,
+                                   idempotency_key=f"ui-{ma_chong_trung or secrets.token_urlsafe(12)}")
     except ValueError as exc:  # int() of the sheet or parcel number, pydantic's validation
         problem = _validation_text(exc)
     except DossierError as exc:
@@ -246,14 +243,14 @@ def _validation_text(exc: Exception) -> str:
 @router.get("/ui/ho-so/{dossier_id}")
 def dossier_page(request: Request, principal: Annotated[Principal, Depends(READER)], dossier_id: int):
     try:
-        d = api.get_dossier(request, principal, str(dossier_id))
+        d = actions.read_dossier(request, principal, str(dossier_id))
     except DossierError as exc:
         raise PageNotFound(str(exc).split(" / ")[0]) from None
     except HTTPException as exc:
         from datdai.web.ui.common import PageForbidden
 
         raise PageForbidden(str(exc.detail).split(" / ")[0]) from None
-    cal, today = api.calendar_of(request), api.today_vn()
+    cal, today = calendar_of(request), today_vn()
     d["deadline"] = _deadline(d, cal.add_working_days(today, 1))
     with store_of(request).read() as conn:
         try:
@@ -288,9 +285,9 @@ def move(
 ):
     problem = None
     try:
-        body = api.TransitionIn(to_state=den, reason=ly_do.strip() or None,
+        body = actions.TransitionIn(to_state=den, reason=ly_do.strip() or None,
                                 step=(buoc or None) if den == State.DANG_XU_LY else None)
-        api.transition(request, body, principal, str(dossier_id))
+        actions.move_dossier(request, body, principal, str(dossier_id))
     except ValidationError:
         problem = "Trạng thái chuyển đến không hợp lệ."
     except DossierError as exc:
@@ -324,7 +321,7 @@ def document_file(request: Request, principal: Annotated[Principal, Depends(READ
         if doc.dossier_id != d.id:
             raise PageNotFound(f"Giấy tờ #{document_id} không thuộc hồ sơ này.")
         try:
-            api.check_scope(principal, d)
+            actions.check_scope(principal, d)
         except HTTPException as exc:
             from datdai.web.ui.common import PageForbidden
 
@@ -333,6 +330,6 @@ def document_file(request: Request, principal: Annotated[Principal, Depends(READ
             data = FileStore(default_root(store.url)).get(doc.stored_path)
         except OSError:
             raise PageNotFound("Không tìm thấy tệp của giấy tờ trong kho lưu trữ.") from None
-        api.log_dossier(conn, principal, d, "xem giấy tờ hồ sơ")
+        actions.log_dossier(conn, principal, d, "xem giấy tờ hồ sơ")
     return Response(data, media_type=doc.media_type or "application/octet-stream", headers={
         "Content-Disposition": f"inline; filename*=UTF-8''{quote(doc.file_name)}", "Cache-Control": "no-store"})

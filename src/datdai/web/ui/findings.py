@@ -20,13 +20,14 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
+from datdai.auth import purposes
+from datdai.auth.visibility import visible_communes
 from datdai.domain.masking import mask_id_numbers
 from datdai.quality.findings import STATUS_LABELS as FINDING_STATUS_LABELS
 from datdai.quality.findings import Severity, Status
 from datdai.quality.registry import all_rules
 from datdai.store import schema as s
 from datdai.store.findings import FindingError, finding_events, set_status
-from datdai.web.api.findings import PURPOSE
 from datdai.web.auth import log_access
 from datdai.web.ui.common import (
     DATA_ROLES,
@@ -71,11 +72,7 @@ def finding_out(r, full: bool) -> dict[str, Any]:
 
 def _visible_communes(conn, principal: Principal) -> list[str] | None:
     """None: every commune; else the findings' communes in the officer's scope."""
-    if principal.role == "admin":
-        return None
-    f = s.findings
-    codes = conn.execute(select(f.c.commune_code).distinct()).scalars().all()
-    return [c for c in codes if c is not None and principal.can_see_commune(c)]
+    return visible_communes(conn, principal, s.findings.c.commune_code)
 
 
 def query_findings(conn, principal: Principal, *, commune: str | None, rule: str | None, severity: str | None,
@@ -126,7 +123,7 @@ def findings_page(
         names = unit_names(conn, {r.commune_code for r in rows})
         if rows:
             log_access(conn, principal, action="xem phát hiện chất lượng dữ liệu",
-                       resource=f"ui/loi-du-lieu?{request.url.query}"[:500], purpose=PURPOSE,
+                       resource=f"ui/loi-du-lieu?{request.url.query}"[:500], purpose=purposes.FINDINGS,
                        subjects=sorted({str(r.party_id) for r in rows if r.party_id is not None}))
     filters = {"ma_xa": ma_xa or "", "ma_loi": ma_loi or "", "muc_do": muc_do or "", "trang_thai": trang_thai or ""}
     pages = max(1, -(-total // PAGE_SIZE))
@@ -200,7 +197,7 @@ def finding_page(request: Request, principal: Annotated[Principal, Depends(DATA_
             party = conn.execute(select(s.parties.c.code, s.parties.c.full_name)
                                  .where(s.parties.c.id == row.party_id)).first()
         log_access(conn, principal, action="xem phát hiện chất lượng dữ liệu", resource=f"ui/loi-du-lieu/{finding_id}",
-                   purpose=PURPOSE, subjects=[str(row.party_id)] if row.party_id is not None else [])
+                   purpose=purposes.FINDINGS, subjects=[str(row.party_id)] if row.party_id is not None else [])
     item = finding_out(row, full)
     differs = (item["map_value"] or "") != (item["register_value"] or "")
     return render(request, "finding.html", principal, active="loi", title=f"Lỗi #{finding_id}",

@@ -44,6 +44,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from datdai.auth.principal import Principal
+from datdai.domain.errors import DatdaiError
 from datdai.store import schema as s
 from datdai.store.db import backend_name
 from datdai.store.store import Store
@@ -65,7 +66,7 @@ REGISTER_SUFFIXES = (".csv", ".xlsx")
 NOT_REGISTER = ("dan_cu", "chu_su_dung", "ket_qua")
 
 
-class JobRefused(Exception):
+class JobRefused(DatdaiError):
     """A job that cannot start as asked (message in Vietnamese)."""
 
 

@@ -34,6 +34,7 @@ from fastapi.responses import Response
 from pyproj import Transformer
 from sqlalchemy import LargeBinary, and_, func, literal_column, select, type_coerce
 
+from datdai.auth import purposes
 from datdai.domain.crs import zone_for_srid
 from datdai.domain.masking import mask_id_numbers, mask_number
 from datdai.quality.findings import Status
@@ -42,8 +43,8 @@ from datdai.store import audit
 from datdai.store import schema as s
 from datdai.store.reconcile_results import IN_REVIEW
 from datdai.store.reconcile_review import latest_runs_by_party
-from datdai.web.api.parcels import PURPOSE, RIGHTS_QUERY, STAFF_READERS, birth_text, fill_rights
 from datdai.web.auth import log_access
+from datdai.web.parcel_rights import RIGHTS_QUERY, STAFF_READERS, birth_text, fill_rights
 from datdai.web.ui.common import (
     DATA_ROLES,
     PageNotFound,
@@ -308,7 +309,7 @@ def parcel_details(conn, parcel_id: int, principal: Principal) -> dict[str, Any]
                         "reason": ch.reason, "changed": [(k, before.get(k), after.get(k)) for k in changed]})
     statuses = parcel_statuses_of(conn, p)
     if parcel["rights"]:
-        log_access(conn, principal, action="xem thửa đất", resource=f"ui/thua-dat/{p.id}", purpose=PURPOSE,
+        log_access(conn, principal, action="xem thửa đất", resource=f"ui/thua-dat/{p.id}", purpose=purposes.PARCELS,
                    subjects=subjects)
     names = unit_names(conn, [p.commune_code])
     return {"p": p, "commune_name": names.get(p.commune_code, p.commune_code), "rights": parcel["rights"],

@@ -13,11 +13,11 @@ from fastapi.responses import RedirectResponse
 
 from datdai.auth.roles import ADMIN, MANAGER
 from datdai.report.figures import last_months
+from datdai.report.scope import report_scope
 from datdai.report.texts import get_texts, save_texts
 from datdai.services.calendar import parse_vn_date
 from datdai.services.errors import InvalidInput
 from datdai.services.stats import month_bounds
-from datdai.web.api.reports import report_scope
 from datdai.web.ui.common import REPORT_ROLES, Principal, page_role, render, store_of
 from datdai.web.ui.dashboard import MONTH_NAMES, _month_or_now, this_month
 

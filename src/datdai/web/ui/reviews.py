@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from datdai.domain.text import fold_key
 from datdai.services.errors import DossierError
-from datdai.web.api import reviews as api
+from datdai.web import review_actions as actions
 from datdai.web.ui.common import (
     DATA_ROLES,
     Principal,
@@ -121,7 +121,7 @@ def review_page(
     if ma_xa is not None:
         check_commune(principal, ma_xa)
     # the API's own listing: scope, masking and the access log as GET /api/v1/reconcile/reviews
-    page = api.list_reviews(request, principal, ma_xa=ma_xa, limit=PAGE_SIZE, offset=(trang - 1) * PAGE_SIZE)
+    page = actions.review_page(request, principal, ma_xa=ma_xa, limit=PAGE_SIZE, offset=(trang - 1) * PAGE_SIZE)
     cases = [_case_view(c) for c in page["items"]]
     with store_of(request).read() as conn:
         communes = communes_in_scope(conn, principal)
@@ -144,9 +144,9 @@ def decide_form(
     """The decision without script: the API route's function, its refusals shown on the page."""
     problem = None
     try:
-        body = api.DecisionIn(decision=quyet_dinh, reason=ly_do.strip() or " ",
+        body = actions.DecisionIn(decision=quyet_dinh, reason=ly_do.strip() or " ",
                               so_dinh_danh=(ung_vien.strip() or None) if quyet_dinh == "accept" else None)
-        api.decide_case(request, body, principal, result_id)
+        actions.decide_review(request, body, principal, result_id)
     except ValidationError:
         problem = "Quyết định không hợp lệ."
     except DossierError as exc:
