@@ -40,6 +40,8 @@ class Rule:
     query: Callable[[Mapping[str, Any], Dialect], str]
     params: tuple[Param, ...] = ()
     auto_fix: bool = False  # some of its findings carry a safe automatic fix
+    # about the map's geometry or parcels (the report's spatial side), not the attribute data
+    spatial: bool = False
     order: int = 100
 
     def settings(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:

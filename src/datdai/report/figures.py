@@ -56,6 +56,7 @@ from sqlalchemy import Connection, case, distinct, func, select
 
 from datdai.domain.errors import InvalidInput
 from datdai.quality.findings import Severity, Status
+from datdai.quality.registry import all_rules
 from datdai.services.stats import month_bounds, monthly_stats
 from datdai.store import schema as s
 from datdai.store.places import commune_places
@@ -64,8 +65,9 @@ from datdai.store.reconcile_progress import land_user_totals, reconcile_progress
 
 FORMAT, VERSION = "datdai-bao-cao-thang", 1
 
-# Rules about the map (geometry, the map's parcels): the rest concern the attribute data.
-SPATIAL_RULES = ("GEOM_INVALID", "OVERLAP", "DUPLICATE_PARCEL", "MISSING_IN_MAP")
+# Rules about the map (geometry, the map's parcels; each says so: ``Rule.spatial``): the rest
+# concern the attribute data.
+SPATIAL_RULES = tuple(r.code for r in all_rules() if r.spatial)
 
 TOTAL_CODE, TOTAL_NAME = "TONG", "Tổng cộng"
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from datdai.quality.findings import AUTO_FIX, Side, Status
+from datdai.quality.registry import all_rules
 from datdai.store import schema as s
 from datdai.store.audit import AuditTrail, revert_batch
 from datdai.store.fix_targets import FindingError, Records, to_int, writes_for
@@ -35,9 +36,9 @@ if TYPE_CHECKING:
     from datdai.quality.to_dataset import RowLinks
 
 CHUNK = 2000
-# Rules whose proposals are safe to apply without a person (the finding must also say so).
-AUTO_FIX_RULES = frozenset({"LEGACY_ENCODING", "NAME_FORMAT", "ID_FORMAT", "ID_INVALID",
-                            "LANDUSE_CODE_INVALID"})
+# Rules whose proposals are safe to apply without a person (the finding must also say so):
+# each rule says so itself (``Rule.auto_fix``)
+AUTO_FIX_RULES = frozenset(r.code for r in all_rules() if r.auto_fix)
 
 
 def _now() -> dt.datetime:

@@ -17,6 +17,6 @@ def query(p, d) -> str:
 
 RULE = Rule(
     code="DUPLICATE_PARCEL", title="Trùng số thửa trên bản đồ", target=Target.PARCEL,
-    severity=Severity.ERROR, order=20, query=query,
+    severity=Severity.ERROR, order=20, query=query, spatial=True,
     description="Cùng (mã xã, số tờ, số thửa) xuất hiện nhiều lần trên lớp thửa đất.",
 )

@@ -13,7 +13,7 @@ def query(p, d) -> str:
 
 RULE = Rule(
     code="GEOM_INVALID", title="Hình thửa không hợp lệ", target=Target.PARCEL,
-    severity=Severity.ERROR, order=10, query=query,
+    severity=Severity.ERROR, order=10, query=query, spatial=True,
     description="Vùng tự cắt, vòng không khép, hình rỗng, diện tích 0, hoặc không phải vùng "
                 "(điểm, đường). Không tự sửa: người biên tập bản đồ sửa hình.",
 )

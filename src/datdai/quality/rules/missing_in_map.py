@@ -18,6 +18,6 @@ def query(p, d) -> str:
 
 RULE = Rule(
     code="MISSING_IN_MAP", title="Thiếu thửa trên bản đồ", target=Target.PARCEL,
-    severity=Severity.ERROR, order=30, query=query,
+    severity=Severity.ERROR, order=30, query=query, spatial=True,
     description="Thửa có dòng trong sổ địa chính nhưng không có hình trên bản đồ.",
 )

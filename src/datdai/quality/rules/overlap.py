@@ -30,7 +30,7 @@ def query(p, d) -> str:
 
 RULE = Rule(
     code="OVERLAP", title="Thửa chồng lấn", target=Target.PARCEL, severity=Severity.ERROR,
-    order=15, query=query,
+    order=15, query=query, spatial=True,
     params=(
         Param("min_area", 1.0, "diện tích phần chồng tối thiểu để báo lỗi, m²"),
         Param("min_width_mm", 0.1, "bề rộng phần chồng tối thiểu, mm trên bản đồ (× mẫu số "
