@@ -66,30 +66,22 @@ def _check_and_fix(store, result, delivery_dir: Path, progress) -> dict[str, int
 def _reconcile(store, workdir: Path, delivery_dir: Path, progress) -> dict[str, int | str]:
     """Export the store's owners, match them with the synthetic population extract, record the
     result and apply the matches through the audit trail (the enrichment figures)."""
-    from datdai.exchange.c06_export import export_c06
-    from datdai.reconcile.result import reconcile_files
-    from datdai.store.reconciliation import apply_results, reconcile_progress, record_result
+    from datdai.exchange.reconcile_store import reconcile_store
+    from datdai.store.reconciliation import reconcile_progress
 
-    out_dir = workdir / "doi-soat"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    owners, result_file = out_dir / "chu_su_dung.csv", out_dir / "ket_qua_doi_soat.csv"
+    done = reconcile_store(store, delivery_dir / "dan_cu.csv", workdir / "doi-soat",
+                           actor=DEMO_ACTOR, progress=progress)
     with store.read() as conn:
-        exported = export_c06(conn, owners, progress=progress, actor=DEMO_ACTOR)
-    reconcile_files(owners, delivery_dir / "dan_cu.csv", result_file, progress=progress)
-    with store.transaction() as conn:
-        run_id = record_result(conn, result_file, export_id=exported.export_id, source="DATDAI",
-                               actor=DEMO_ACTOR)
-        applied = apply_results(conn, run_id, actor=DEMO_ACTOR)
         overall = reconcile_progress(conn).overall
     return {
-        "lần xuất chủ sử dụng / owners export": exported.export_id or 0,
-        "dòng chủ sử dụng / owner rows": exported.rows,
-        "lần đối soát / reconciliation run": run_id,
+        "lần xuất chủ sử dụng / owners export": done.export_id or 0,
+        "dòng chủ sử dụng / owner rows": done.rows,
+        "lần đối soát / reconciliation run": done.run_id,
         "người SDĐ khớp CSDL dân cư / land users matched": overall.matched,
         "trường hợp chờ xác minh / cases in review": overall.in_review,
         "người SDĐ không khớp / unmatched": overall.unmatched,
         "hồ sơ đã cập nhật / records updated": overall.updated_text(),
-        "lô nhật ký đối soát / reconciliation audit batch": applied.batch_id or 0,
+        "lô nhật ký đối soát / reconciliation audit batch": done.applied.batch_id or 0,
     }
 
 

@@ -44,6 +44,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from datdai.auth.principal import Principal
+from datdai.auth.visibility import visible_communes
 from datdai.domain.errors import DatdaiError
 from datdai.store import schema as s
 from datdai.store.db import backend_name
@@ -350,45 +351,31 @@ def run_import(store: Store, params: dict[str, Any], principal: Principal, progr
 
 
 def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, progress) -> tuple[str, dict]:
-    from datdai.exchange.c06_export import export_c06
-    from datdai.reconcile.result import reconcile_files
-    from datdai.store.reconciliation import apply_results, record_result
+    from datdai.exchange.reconcile_store import reconcile_store
+    from datdai.services.documents import default_root
 
     inbox = inbox_dir(store)
     name = params.get("population", "")
     if name not in population_files(inbox):
         raise JobRefused(f"Không còn thấy bản trích dân cư “{name}” trong thư mục tiếp nhận.")
-    population = inbox / name
-    communes = None
-    if principal.role != "admin":
-        with store.read() as conn:
-            codes = conn.execute(select(s.parcels.c.commune_code).distinct()).scalars().all()
-        communes = sorted(c for c in codes if principal.can_see_commune(c))
-        if not communes:
-            raise JobRefused("Không có xã nào trong phạm vi được giao để đối soát.")
-    from datdai.services.documents import default_root
-
-    work = default_root(store.url) / "doi-soat" / f"tac-vu-{params['job_id']}"
-    work.mkdir(parents=True, exist_ok=True)
-    owners, result_file = work / "chu_su_dung.csv", work / "ket_qua_doi_soat.csv"
-    progress("Xuất danh sách người sử dụng đất", 0, 4)
     with store.read() as conn:
-        exported = export_c06(conn, owners, communes=communes, actor=principal.username)
-    matched = reconcile_files(owners, population, result_file, progress=progress)
-    progress("Ghi kết quả đối soát", 4, 4)
-    with store.transaction() as conn:
-        run_id = record_result(conn, result_file, export_id=exported.export_id, source="DATDAI",
-                               actor=principal.username)
-        counts = dict(conn.execute(select(s.reconcile_runs.c.counts).where(s.reconcile_runs.c.id == run_id))
-                      .scalar() or {})
-        applied = apply_results(conn, run_id, actor=principal.username) if params.get("apply") else None
-    message = (f"Đã đối soát {exported.rows} dòng người sử dụng đất (lần đối soát #{run_id}): "
+        communes = visible_communes(conn, principal, s.parcels.c.commune_code)
+    if communes is not None and not communes:
+        raise JobRefused("Không có xã nào trong phạm vi được giao để đối soát.")
+    progress("Xuất danh sách người sử dụng đất", 0, 4)
+    done = reconcile_store(store, inbox / name,
+                           default_root(store.url) / "doi-soat" / f"tac-vu-{params['job_id']}",
+                           actor=principal.username, communes=communes,
+                           apply=bool(params.get("apply")), progress=progress)
+    exported_rows, run_id, counts, applied, matched = (done.rows, done.run_id, done.counts,
+                                                       done.applied, done.match)
+    message = (f"Đã đối soát {exported_rows} dòng người sử dụng đất (lần đối soát #{run_id}): "
                f"{counts.get('KHOP', 0)} khớp, {counts.get('CAN_XAC_MINH', 0)} cần xác minh, "
                f"{counts.get('KHONG_KHOP', 0)} không khớp.")
     if applied is not None:
         message += f" Đã cập nhật {applied.parties_changed} người sử dụng đất vào dữ liệu."
     if matched.warnings:  # what makes the result doubtful is said where the job is read
         message += f" Cảnh báo ({len(matched.warnings)}): xem trang của tác vụ."
-    return message, {"run_id": run_id, "export_id": exported.export_id, "rows": exported.rows, "counts": counts,
+    return message, {"run_id": run_id, "export_id": done.export_id, "rows": exported_rows, "counts": counts,
                      "applied": None if applied is None else applied.parties_changed,
                      "canh_bao": list(matched.warnings), "ghi_chu": list(matched.notes)}
