@@ -77,11 +77,11 @@ def test_another_delivery_for_the_same_communes_is_refused(store_url, synth_deli
 
 def test_a_failure_late_in_the_import_stores_nothing(store_url, synth_delivery):
     empty = _counts(store_url)
-    with mock.patch("datdai.store.findings.apply_auto_fixes", side_effect=RuntimeError("hỏng giữa chừng")):
+    with mock.patch("datdai.store.delivery_import.apply_auto_fixes", side_effect=RuntimeError("hỏng giữa chừng")):
         r = _import(store_url, synth_delivery)
     assert r.exit_code == 1 and isinstance(r.exception, RuntimeError)
     assert _counts(store_url) == empty
-    with mock.patch("datdai.store.findings.record_check", side_effect=RuntimeError("hỏng")):
+    with mock.patch("datdai.store.delivery_import.record_check", side_effect=RuntimeError("hỏng")):
         assert _import(store_url, synth_delivery).exit_code == 1
     assert _counts(store_url) == empty
     # and the delivery can then be imported for real

@@ -109,14 +109,5 @@ def store_hand_delivery(conn, *, fingerprint: str = "f" * 64, actor: str = "kiem
     parcels, register = hand_parcels(), hand_register()
     result = hand_check()
     dataset, links = delivery_to_dataset(parcels, register, SRID)
-    if not fixes:
-        from unittest import mock
-
-        from datdai.store.findings import AutoFixResult
-
-        with mock.patch("datdai.store.findings.apply_auto_fixes", return_value=AutoFixResult()):
-            return store_delivery(conn, dataset, links, result, fingerprint=fingerprint,
-                                  parcel_source="thua_dat.gpkg", register_source="so_dia_chinh.csv",
-                                  actor=actor)
     return store_delivery(conn, dataset, links, result, fingerprint=fingerprint, parcel_source="thua_dat.gpkg",
-                          register_source="so_dia_chinh.csv", actor=actor)
+                          register_source="so_dia_chinh.csv", actor=actor, auto_fix=fixes)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from datdai.refdata.admin_units import new_commune, old_commune
+
 
 def normalize_commune(code: str | None) -> str | None:
     code = str(code or "").strip()
@@ -20,8 +22,6 @@ def normalize_commune(code: str | None) -> str | None:
 
 @lru_cache(maxsize=20000)
 def provinces_of_commune(commune_code: str) -> frozenset[str]:
-    from datdai.refdata.admin_units import new_commune, old_commune
-
     found: set[str] = set()
     old = old_commune(commune_code)
     if old is not None:

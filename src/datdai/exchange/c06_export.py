@@ -41,7 +41,10 @@ from sqlalchemy import Connection, and_, func, select
 from datdai.domain.errors import InvalidInput
 from datdai.domain.model import AdminEra, AdminLevel, PartyKind
 from datdai.domain.text import fold_key, nfc
+from datdai.refdata.admin_units import new_commune, old_commune
+from datdai.refdata.admin_units_data import resolve_new_province, resolve_old_province
 from datdai.store import schema as s
+from datdai.store.reconcile_exports import record_export
 from datdai.store.repository import chunks
 
 OWNER_COLUMNS = (
@@ -87,7 +90,6 @@ def _units(conn: Connection) -> dict[tuple[str, str, str], tuple[str, str | None
 
 def commune_names(conn: Connection, codes: Iterable[str]) -> dict[str, CommuneNames]:
     """Old and 2025 names of the parcels' communes: the store's admin units, else the reference."""
-    from datdai.refdata.admin_units import new_commune, old_commune
 
     units = _units(conn)
     old, new = AdminEra.OLD.value, AdminEra.NEW.value
@@ -123,7 +125,6 @@ def _store_communes(conn: Connection) -> list[str]:
 
 def _province_codes(conn: Connection, province: str) -> tuple[set[str], set[str]]:
     """(old codes, new codes) a --province value names: a code or a name of either era."""
-    from datdai.refdata.admin_units_data import resolve_new_province, resolve_old_province
 
     text = nfc(province).strip()
     key = fold_key(text)
@@ -443,7 +444,6 @@ def export_c06(conn: Connection, out: Path | str, *, province: str | None = None
             while block := f.read(1 << 20):
                 digest.update(block)
         if record:
-            from datdai.store.reconcile_exports import record_export
 
             export_id = record_export(conn, file_name=out.name, sha256=digest.hexdigest(), actor=actor,
                                       scope=_scope(province, communes), links=links.rows())

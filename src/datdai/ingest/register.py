@@ -38,6 +38,7 @@ from datdai.ingest.values import (
     latin1_to_cp1252,
 )
 from datdai.ingest.xlsx import iter_xlsx
+from datdai.text.legacy import is_vietnamese_syllable, repair_text
 
 # --- CSV --------------------------------------------------------------------------------------
 _SAMPLE = 1 << 20
@@ -53,15 +54,12 @@ def _decode_sample(raw: bytes, encoding: str, complete: bool) -> str:
 
 
 def _viet_words(text_: str) -> int:
-    from datdai.text.legacy import is_vietnamese_syllable
-
     words = [w for w in re.findall(r"[^\W\d_]+", text_) if not w.isascii()]
     return sum(1 for w in words[:3000] if is_vietnamese_syllable(w))
 
 
 def _legacy_encoding(raw: bytes, complete: bool) -> str:
     """cp1258 (Windows Vietnamese) or 8-bit TCVN3/VNI (read as latin-1, shown as cp1252)."""
-    from datdai.text.legacy import repair_text
 
     try:
         as_1258 = nfc(_decode_sample(raw, "cp1258", complete))

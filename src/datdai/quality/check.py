@@ -8,6 +8,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from datdai.engines.base import Engine
+from datdai.ingest.parcels import PARCEL_SCHEMA, iter_parcel_batches, read_parcels
+from datdai.ingest.register import iter_register_batches, read_register
+from datdai.ingest.register_columns import REGISTER_SCHEMA
 from datdai.quality.config import CheckConfig, load_config
 from datdai.quality.runner import (
     MAP_INPUT,
@@ -28,9 +31,6 @@ class DeliveryRead:
 
 def read_delivery(parcels: str | Path, register: str | Path,
                   config: str | Path | CheckConfig | None = None) -> DeliveryRead:
-    from datdai.ingest.parcels import read_parcels
-    from datdai.ingest.register import read_register
-
     cfg = config if isinstance(config, CheckConfig) else load_config(config)
     layer = read_parcels(parcels, srid=cfg.srid, ma_xa=cfg.ma_xa, so_to=cfg.so_to)
     reg = read_register(register)
@@ -53,9 +53,6 @@ class DeliveryStreamed:
 def load(engine: Engine, parcels: str | Path, register: str | Path,
          config: str | Path | CheckConfig | None = None) -> DeliveryStreamed:
     """Stream both files into the engine in batches (a file need not fit in memory)."""
-    from datdai.ingest.parcels import PARCEL_SCHEMA, iter_parcel_batches
-    from datdai.ingest.register import iter_register_batches
-    from datdai.ingest.register_columns import REGISTER_SCHEMA
 
     cfg = config if isinstance(config, CheckConfig) else load_config(config)
     pmeta, pbatches = iter_parcel_batches(parcels, srid=cfg.srid, ma_xa=cfg.ma_xa,

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datdai.domain.crs import zone_for_province, zone_for_srid
 from datdai.ingest.errors import DeliveryError
+from datdai.quality.registry import all_rules
 
 
 @dataclass(slots=True)
@@ -54,8 +56,6 @@ def _section(data: dict, *names: str) -> dict:
 
 def load_config(path: str | Path | None) -> CheckConfig:
     """Read and validate a configuration file (None → defaults)."""
-    from datdai.domain.crs import zone_for_province, zone_for_srid
-    from datdai.quality.registry import all_rules
 
     if path is None:
         return CheckConfig()

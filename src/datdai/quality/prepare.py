@@ -16,8 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from datdai.domain.ids import KIND_CCCD, KIND_CMND, KIND_PASSPORT, classify_id
+from datdai.domain import ids as domain_ids
+from datdai.domain.ids import (
+    KIND_CCCD,
+    KIND_CMND,
+    KIND_PASSPORT,
+    classify_id,
+)
 from datdai.domain.landuse import catalog, parse_codes
+from datdai.domain.provinces import old_provinces
 from datdai.ingest.text_repair import repair_column
 from datdai.text.vocabulary import repair_with_column
 
@@ -346,12 +353,10 @@ def _is_person(doc_type: pa.Array, name: pa.Array, gender: pa.Array,
 def _classify_ids(raw: pa.Array, doc_type: pa.Array, year: pa.Array, gender: pa.Array,
                   person: pa.Array) -> dict[str, pa.Array]:
     """ID classification: plain numbers vectorised, the rest through domain.ids.classify_id."""
-    from datdai.domain.ids import EXTRA_BIRTH_PLACE_CODES
-    from datdai.domain.provinces import old_provinces
 
     n = len(raw)
     raw_s = pc.fill_null(raw, "")
-    codes = pa.array(sorted(set(old_provinces()) | set(EXTRA_BIRTH_PLACE_CODES)))
+    codes = pa.array(sorted(set(old_provinces()) | set(domain_ids.EXTRA_BIRTH_PLACE_CODES)))
     # length and digit tests rather than regular expressions: a third of the time on millions
     length = pc.binary_length(raw_s)
     digits = pc.ascii_is_decimal(raw_s)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from datdai.engines.base import Dialect
-from datdai.quality.findings import Severity, Target
+from datdai.quality.findings import RULE_OUTPUT_COLUMNS, Severity, Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,6 @@ class Rule:
 
 def select(**exprs: str) -> str:
     """The SELECT list of a rule's query: every output column, NULL where not given."""
-    from datdai.quality.findings import RULE_OUTPUT_COLUMNS
 
     unknown = set(exprs) - set(RULE_OUTPUT_COLUMNS) - {"muc_do"}
     if unknown:

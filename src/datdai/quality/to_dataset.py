@@ -48,6 +48,7 @@ from datdai.domain.model import (
     RightKind,
 )
 from datdai.domain.text import fold_key
+from datdai.quality.prepare import prepare_register
 
 Key = tuple[str, int, int]
 _DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
@@ -136,7 +137,6 @@ def _doc_type(recorded: str | None, kind: str | None) -> DocumentType | None:
 def delivery_to_dataset(parcels: pa.Table, register: pa.Table, srid: int
                         ) -> tuple[LandDataset, RowLinks]:
     """Convert the ingest tables (``PARCEL_SCHEMA``, ``REGISTER_SCHEMA`` + extras)."""
-    from datdai.quality.prepare import prepare_register
 
     links = RowLinks()
     reg = prepare_register(register)

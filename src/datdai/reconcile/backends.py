@@ -13,6 +13,7 @@ import os
 import duckdb
 import pyarrow as pa
 
+from datdai.engines.spark_engine import SparkEngine
 from datdai.reconcile.comparisons import DUCKDB, SPARK
 
 MEMORY_LIMIT = "6GB"  # DuckDB's own; spills to disk beyond
@@ -75,8 +76,6 @@ class SparkBackend:
     dialect = SPARK
 
     def __init__(self, master: str | None = None) -> None:
-        from datdai.engines.spark_engine import SparkEngine
-
         partitions = int(os.environ.get("DATDAI_SPARK_PARTITIONS", "8"))
         self.engine = SparkEngine(master=master, partitions=partitions,
                                   app_name="datdai-reconcile")

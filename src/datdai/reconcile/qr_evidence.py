@@ -23,6 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from datdai.domain.cccd_qr import CccdQr, InvalidQr, parse_cccd_qr
+from datdai.ingest.cccd_qr_image import read_cccd_qr_image
 from datdai.ingest.errors import DeliveryError, ProblemCollector
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
@@ -47,8 +48,6 @@ def _from_text(path: Path, found: list[tuple[CccdQr, str]], problems: ProblemCol
 
 
 def _from_image(path: Path, found: list[tuple[CccdQr, str]], problems: ProblemCollector) -> None:
-    from datdai.ingest.cccd_qr_image import read_cccd_qr_image
-
     try:
         found.append((read_cccd_qr_image(path), path.name))
     except InvalidQr as exc:

@@ -27,7 +27,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from datdai.reconcile.match import EXPLANATION_COLUMNS, RESULT_COLUMNS, MatchResult
+from datdai.reconcile.inputs import MATCH_COLUMNS, read_owners, read_population
+from datdai.reconcile.match import (
+    EXPLANATION_COLUMNS,
+    OWNER_COLS,
+    POP_COLS,
+    RESULT_COLUMNS,
+    MatchResult,
+    match,
+)
+from datdai.reconcile.normalise import normalise_owners, normalise_population
+from datdai.reconcile.qr_evidence import read_qr_evidence
 
 
 def explanation_path(result: str | Path) -> Path:
@@ -100,9 +110,6 @@ def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
     """Read, normalise and match the two files (on ``engine``: duckdb or spark), write the
     result; ``qr`` is a file or folder of scanned CCCD QR codes used as CMND → CCCD evidence.
     Returns the :class:`~datdai.reconcile.match.MatchResult`."""
-    from datdai.reconcile.inputs import MATCH_COLUMNS, read_owners, read_population
-    from datdai.reconcile.match import OWNER_COLS, POP_COLS, match
-    from datdai.reconcile.normalise import normalise_owners, normalise_population
 
     def step(done: int) -> None:
         if progress is not None:
@@ -112,7 +119,6 @@ def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
     started = time.perf_counter()
     evidence = None
     if qr is not None:
-        from datdai.reconcile.qr_evidence import read_qr_evidence
 
         evidence = read_qr_evidence(qr)
     # the two files are read and normalised side by side (Arrow releases the GIL)

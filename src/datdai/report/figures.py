@@ -57,6 +57,10 @@ from sqlalchemy import Connection, case, distinct, func, select
 from datdai.domain.errors import InvalidInput
 from datdai.quality.findings import Severity, Status
 from datdai.quality.registry import all_rules
+from datdai.refdata.admin_units import new_commune
+from datdai.services.calendar import default_calendar
+from datdai.services.lifecycle import local_date
+from datdai.services.registry import list_services
 from datdai.services.stats import month_bounds, monthly_stats
 from datdai.store import schema as s
 from datdai.store.places import commune_places
@@ -208,7 +212,6 @@ class MonthFigures:
 
 
 def _service_rows(conn: Connection, month: str, communes, as_of, calendar) -> list[ServiceRow]:
-    from datdai.services.registry import list_services
 
     connected = {sv.code: sv.portal_connected for sv in list_services(conn)}
     return [ServiceRow(code=r.service_code, name=r.service_name, offices=1,
@@ -237,7 +240,6 @@ def sum_units(rows: Iterable[ProgressRow], *, code: str = TOTAL_CODE, name: str 
 def _commune_name(code: str, name: str | None) -> str:
     """The name of the store or the old reference list, else of the 2025 list, else "Xã {code}"."""
     if name is None:
-        from datdai.refdata.admin_units import new_commune
 
         name = new.name if (new := new_commune(code)) is not None else None
     return name or f"Xã {code}"
@@ -299,7 +301,6 @@ def _progress_rows(conn: Connection, communes) -> tuple[list[ProgressRow], Progr
 
 
 def _today() -> dt.date:
-    from datdai.services.lifecycle import local_date
 
     return local_date(dt.datetime.now(dt.UTC))
 
@@ -314,7 +315,6 @@ def month_figures(conn: Connection, month: str, *, communes: Collection[str] | N
     month_bounds(month)  # validates
     as_of = as_of or _today()
     if calendar is None:
-        from datdai.services.calendar import default_calendar
 
         calendar = default_calendar()
     scope = None if communes is None else frozenset(communes)
@@ -343,7 +343,6 @@ def monthly_series(conn: Connection, months: Sequence[str], *, communes: Collect
     """The dossier figures of each month in ``months`` (in that order), over ``communes``."""
     as_of = as_of or _today()
     if calendar is None:
-        from datdai.services.calendar import default_calendar
 
         calendar = default_calendar()
     out = []
@@ -451,8 +450,6 @@ def _unit(v: Any, where: str) -> ProgressRow:
 
 
 def _month(value: str, where: str) -> str:
-    from datdai.services.errors import InvalidInput
-
     try:
         month_bounds(value)
     except InvalidInput:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
 
+from datdai.report.build import store_source
+from datdai.report.content import in_text, province_of
 from datdai.report.figures import (
     FigureFile,
     FiguresFileError,
@@ -27,6 +29,8 @@ from datdai.report.figures import (
     sum_services,
     sum_units,
 )
+from datdai.store.db import resolve_url
+from datdai.store.store import open_store
 
 _SERVICE_COUNTS = ("offices", "offices_connected", "total", "online", "on_time", "overdue", "digitized")
 _SERIES_COUNTS = ("total", "online", "on_time", "overdue", "digitized")
@@ -88,7 +92,6 @@ def rollup(parts: Sequence[FigureFile], office: Office) -> FigureFile:
 def rollup_office_name(texts, parts: Sequence[FigureFile]) -> str:
     """The body that adds the offices up: the issuing body entered, else the province's
     Department of Agriculture and Environment (Sở Nông nghiệp và Môi trường)."""
-    from datdai.report.content import in_text, province_of
 
     if texts.issuer:
         return texts.issuer
@@ -111,9 +114,6 @@ def read_source(source: str, month: str, *, as_of=None) -> FigureFile:
             raise FiguresFileError(f"{source}: số liệu tháng {part.figures.month}, không phải {month} / "
                                    "figures of another month")
         return part
-    from datdai.report.build import store_source
-    from datdai.store.db import resolve_url
-    from datdai.store.store import open_store
 
     store = open_store(resolve_url(source))
     try:

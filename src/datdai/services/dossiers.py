@@ -18,6 +18,9 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from datdai.services import lifecycle as lc
+from datdai.services.apply_result import apply_result
+from datdai.services.calendar import default_calendar
+from datdai.services.catalog import service_limit
 from datdai.services.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
 from datdai.services.lifecycle import Channel, Role, State, Step
 from datdai.services.registry import get_service
@@ -28,7 +31,6 @@ from datdai.store.schema import citizens, dossier_events, dossier_pauses, dossie
 def _calendar(calendar):
     if calendar is not None:
         return calendar
-    from datdai.services.calendar import default_calendar
 
     return default_calendar()
 
@@ -213,8 +215,6 @@ def create_dossier(
 
 
 def service_limit_for(conn: Connection, d: Dossier) -> int:
-    from datdai.services.catalog import service_limit
-
     return service_limit(get_service(conn, d.service_code), d.disadvantaged)
 
 
@@ -328,7 +328,6 @@ def transition(
             dossier_id=d.id, from_state=str(d.state), to_state=str(target), step=changes.get("step"),
             actor=actor, role=str(role), at=at, reason=reason, audit_batch_id=trail.batch_id))
         if target == State.DA_PHE_DUYET:
-            from datdai.services.apply_result import apply_result
 
             apply_result(conn, trail, get_dossier(conn, d.id))
     return get_dossier(conn, d.id)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, case, func, select
 
 from datdai.services import lifecycle as lc
+from datdai.services.calendar import default_calendar
 from datdai.services.catalog import service_limit
 from datdai.services.errors import InvalidInput
 from datdai.services.registry import list_services
@@ -65,7 +66,6 @@ def monthly_stats(conn: Connection, month: str, *, as_of: dt.date | None = None,
     start, end = month_bounds(month)
     as_of = as_of or lc.local_date(dt.datetime.now(dt.UTC))
     if calendar is None:
-        from datdai.services.calendar import default_calendar
 
         calendar = default_calendar()
     catalog = {s.code: s for s in list_services(conn)}

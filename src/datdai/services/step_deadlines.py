@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from datdai.services import lifecycle as lc
+from datdai.services.calendar import default_calendar
 from datdai.services.catalog import ServiceDef, service_limit
+from datdai.services.dossiers import pauses
 from datdai.services.lifecycle import State
+from datdai.services.registry import get_service
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,6 @@ def step_schedule(service: ServiceDef, received: dt.date, *, disadvantaged: bool
                   calendar=None, until: dt.date | None = None) -> tuple[StepDue, ...]:
     """The planned due date of each step of ``service`` for a dossier received on ``received``
     (pauses as stored: (from, to) with ``to`` None while running, up to ``until``)."""
-    from datdai.services.calendar import default_calendar
 
     calendar = calendar or default_calendar()
     factor = service_limit(service, disadvantaged) / service.limit_days
@@ -90,9 +92,6 @@ def _current_code(service: ServiceDef, state: State, step: str | None) -> str | 
 def step_status(conn: Connection, dossier, today: dt.date, calendar=None) -> StepStatus:
     """The schedule of ``dossier`` (a :class:`~datdai.services.dossiers.Dossier`) and where it
     stands on ``today``."""
-    from datdai.services.calendar import default_calendar
-    from datdai.services.dossiers import pauses
-    from datdai.services.registry import get_service
 
     calendar = calendar or default_calendar()
     service = get_service(conn, dossier.service_code)

@@ -23,9 +23,16 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select, update
 
 from datdai.domain.errors import Conflict
+from datdai.engines import open_engine
 from datdai.ingest.errors import DeliveryError
+from datdai.quality.check import read_delivery
+from datdai.quality.config import CheckConfig, load_config
+from datdai.quality.runner import run_rules
+from datdai.quality.to_dataset import delivery_to_dataset
 from datdai.store import schema as s
 from datdai.store.db import StoreError
+from datdai.store.findings import AutoFixResult, apply_auto_fixes, record_check
+from datdai.store.repository import load_dataset
 from datdai.store.store import Store
 
 Progress = Callable[[str, int, int], None]
@@ -94,7 +101,6 @@ def config_digest(config) -> str:
 
 def delivery_fingerprint(parcels: str | Path, register: str | Path, config=None) -> str:
     """sha256 of the parcel file(s), the register file and the check configuration."""
-    from datdai.quality.config import CheckConfig
 
     h = hashlib.sha256()
     _hash_source(h, Path(parcels))
@@ -142,11 +148,6 @@ def import_delivery(store: Store, parcels: str | Path, register: str | Path, *,
                     progress: Progress | None = None, engine: str = "duckdb") -> ImportResult:
     """Import a delivery (see the module documentation). Raises :class:`DeliveryError` for an
     unreadable delivery, :class:`DeliveryConflict` for communes already in the store."""
-    from datdai.engines import open_engine
-    from datdai.quality.check import read_delivery
-    from datdai.quality.config import load_config
-    from datdai.quality.runner import run_rules
-    from datdai.quality.to_dataset import delivery_to_dataset
 
     parcels, register = Path(parcels), Path(register)
     timings: dict[str, float] = {}
@@ -182,12 +183,12 @@ def import_delivery(store: Store, parcels: str | Path, register: str | Path, *,
 
 def store_delivery(conn: Connection, dataset, links, result, *, fingerprint: str, parcel_source: str,
                    register_source: str, actor: str, engine: str | None = None,
-                   params: dict | None = None, progress: Progress | None = None) -> ImportResult:
+                   params: dict | None = None, progress: Progress | None = None,
+                   auto_fix: bool = True) -> ImportResult:
     """The stored part of an import, in the caller's transaction: refuse a known fingerprint
     (returns ``already_imported``) or occupied communes (:class:`DeliveryConflict`), load the
-    dataset, record the check, apply the automatic fixes."""
-    from datdai.store.findings import apply_auto_fixes, record_check
-    from datdai.store.repository import load_dataset
+    dataset, record the check, apply the automatic fixes (unless ``auto_fix`` is False: every
+    proposal then waits for a person)."""
 
     row = find_delivery(conn, fingerprint)
     if row is not None:
@@ -216,7 +217,7 @@ def store_delivery(conn: Connection, dataset, links, result, *, fingerprint: str
                           links=links, engine=engine, params=params)
     timings["record"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    fixes = apply_auto_fixes(conn, run_id, actor=actor)
+    fixes = apply_auto_fixes(conn, run_id, actor=actor) if auto_fix else AutoFixResult()
     timings["auto_fix"] = time.perf_counter() - t0
     counts = {
         "parcels": loaded.parcels, "parties": loaded.parties,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from datdai.refdata.admin_units import old_communes
 from datdai.synth.config import MIN_COMMUNES, PARCELS_PER_COMMUNE
 from datdai.synth.population import Place
 
@@ -44,7 +45,6 @@ def _with_kind(name: str, kind: str) -> str:
 def select_communes(rng: random.Random, province: str, n_parcels: int) -> list[CommunePlan]:
     """Communes for ``n_parcels`` parcels: one per ~1,500 parcels (at least 3), mixing urban
     wards, a township and rural communes, with the largest rural commune as the forest one."""
-    from datdai.refdata.admin_units import old_communes
 
     units = sorted(old_communes(province), key=lambda u: u.code)
     if not units:

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, func, select
 from datdai.services import dossiers as ds
 from datdai.services import model46 as m46
 from datdai.services import outbox as ob
+from datdai.services.calendar import default_calendar
 from datdai.services.catalog import ESSENTIAL_CODES
 from datdai.services.documents import RESULT_COMPONENT, FileStore, add_document
 from datdai.services.errors import DossierError
@@ -164,7 +165,6 @@ def generate_dossiers(
     transaction; see the module doc. ``files`` stores the documents (none without it). Returns
     what was made, with the monthly figures of each service by the statistics' definitions."""
     if calendar is None:
-        from datdai.services.calendar import default_calendar
 
         calendar = default_calendar()
     today = today or dt.date(year, 12, 31)

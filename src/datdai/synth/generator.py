@@ -19,6 +19,7 @@ import numpy as np
 from datdai.domain.crs import Tm3Zone, zone_for_province
 from datdai.domain.model import CITIZEN_FIELDS, AssetKind, Citizen, LandDataset, PartyKind
 from datdai.domain.provinces import province_by_name
+from datdai.refdata.admin_units import admin_units_for_province
 from datdai.synth.communes import select_communes
 from datdai.synth.config import (
     CITIZENS_PER_OWNER,
@@ -94,7 +95,6 @@ def generate(parcels: int = 20000, seed: int = 1, province: str = "Bình Phướ
         if progress is not None:
             progress(STAGES[k], k + 1, total)
 
-    from datdai.refdata.admin_units import admin_units_for_province
 
     rng, _ = _streams(seed, 0)
     plans = select_communes(rng, province, parcels)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from datdai.domain.landuse import catalog
 from datdai.domain.model import Gender
 from datdai.domain.text import strip_diacritics
 from datdai.synth.config import NOISE_BY_NAME, NoiseConfig, noise_count
@@ -29,6 +30,7 @@ from datdai.synth.geometry import round_mm
 from datdai.synth.land import Land
 from datdai.synth.names import NameGenerator
 from datdai.synth.population import REF_YEAR, Population
+from datdai.text.legacy import encode_tcvn3, encode_vni
 
 NOISE_COLUMNS = ("noise_type", "target", "ma_xa", "so_to", "so_thua", "party_id", "ma_dong",
                  "field", "clean_value", "noisy_value", "ma_loi", "note")
@@ -90,8 +92,6 @@ def _need(noise_type: str, got: int, want: int) -> None:
 
 def inject(land: Land, pop: Population, plans, cfg: NoiseConfig, nrng: np.random.Generator,
            rng: random.Random, names: NameGenerator) -> NoiseOutcome:
-    from datdai.domain.landuse import catalog
-
     n = len(land)
     m = MapState(geom=land.geom.copy(), present=np.ones(n, dtype=bool),
                  area_label=np.round(land.area, 1), landuse_label=list(land.codes),
@@ -493,7 +493,6 @@ def inject(land: Land, pop: Population, plans, cfg: NoiseConfig, nrng: np.random
     person_type("ID_FORMAT", owners, id_group, id_format)
 
     # --- names -----------------------------------------------------------------------------
-    from datdai.text.legacy import encode_tcvn3, encode_vni
 
     def name_noise(nt: str, fn):
         def apply(hm: int) -> bool:

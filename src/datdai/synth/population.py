@@ -16,6 +16,7 @@ from functools import cache
 from datdai.domain.ids import make_citizen_id
 from datdai.domain.model import Gender
 from datdai.domain.provinces import old_provinces
+from datdai.refdata.admin_units import old_communes
 from datdai.synth.config import REFERENCE_DATE
 from datdai.synth.names import NameGenerator
 
@@ -115,7 +116,6 @@ class Family:
 @cache
 def _other_places(code3: str) -> tuple[tuple[str, str, str], ...]:
     """(commune, district, province) names of an old province, for places of birth/origin."""
-    from datdai.refdata.admin_units import old_communes
 
     name = old_provinces()[code3].name
     try:

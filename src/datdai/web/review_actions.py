@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from datdai.auth import purposes
+from datdai.reconcile.comparisons import field_columns
+from datdai.reconcile.explain import describe
 from datdai.services.errors import Conflict, InvalidInput, NotFound
 from datdai.store import schema as s
 from datdai.store.reconcile_results import IN_REVIEW, Decision, ResultStatus
@@ -137,8 +139,6 @@ def _case_out(c) -> dict[str, Any]:
 def _evidence_out(evidence: dict | None) -> dict | None:
     if not evidence:
         return None
-    from datdai.reconcile.comparisons import field_columns
-    from datdai.reconcile.explain import describe
 
     columns = list(field_columns().values())
     return {"xac_suat": evidence.get("xac_suat"), "trong_so": evidence.get("trong_so"),

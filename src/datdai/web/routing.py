@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError
 from datdai.domain.errors import DatdaiError
 from datdai.domain.masking import mask_number
 from datdai.services import lifecycle as lc
+from datdai.services.calendar import default_calendar
 from datdai.web.auth import Principal
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -136,7 +137,6 @@ def calendar_of(request: Request):
     cal = getattr(request.app.state, "calendar", None)
     if cal is not None:
         return cal
-    from datdai.services.calendar import default_calendar
 
     return default_calendar()
 

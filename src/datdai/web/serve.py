@@ -20,13 +20,14 @@ import os
 
 from fastapi import FastAPI
 
+from datdai.store.store import open_store
+from datdai.web.app import create_app
+
 ENV_DB = "DATDAI_SERVE_DB"
 
 
 def app_factory() -> FastAPI:
     """The app of one worker, on its own store (uvicorn ``factory=True``)."""
-    from datdai.store.store import open_store
-    from datdai.web.app import create_app
 
     store = open_store(os.environ[ENV_DB])
     app = create_app(store)

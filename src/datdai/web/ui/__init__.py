@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 
 from datdai.domain.errors import DatdaiError
 from datdai.web.routing import error_response
+from datdai.web.ui import dashboard, dossiers, findings, jobs, parcel_map, reports, reviews, session
 from datdai.web.ui.common import (
     LOGIN_PATH,
     STATIC_DIR,
@@ -38,16 +39,6 @@ def install_ui(app: FastAPI) -> None:
     """Add the pages (after the API routes), the static files and the pages' error handling."""
     from urllib.parse import quote
 
-    from datdai.web.ui import (
-        dashboard,
-        dossiers,
-        findings,
-        jobs,
-        parcel_map,
-        reports,
-        reviews,
-        session,
-    )
 
     for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports):
         app.include_router(module.router)

@@ -26,6 +26,7 @@ from datdai.auth.roles import ROLES
 from datdai.auth.visibility import visible_communes
 from datdai.domain.text import vn_int, vn_number, vn_percent
 from datdai.quality.findings import STATUS_LABELS as FINDING_STATUS_LABELS
+from datdai.reconcile.explain import FieldEvidence
 from datdai.services.lifecycle import VN_TZ
 from datdai.store import schema as s
 from datdai.web.auth import Principal, authenticate
@@ -251,7 +252,6 @@ def fmt_number(value, digits: int = 1) -> str:
 
 def fmt_signed_bits(value) -> str:
     """A field's contribution in bits, signed the Vietnamese way: "+11,7", "−2,9", "0"."""
-    from datdai.reconcile.explain import FieldEvidence
 
     return "—" if value is None else FieldEvidence("", "", float(value)).bits_text
 

@@ -22,6 +22,7 @@ from sqlalchemy import and_, func, or_, select
 from datdai.auth.visibility import scope_clause
 from datdai.services import dossiers as ds
 from datdai.services import lifecycle as lc
+from datdai.services.documents import FileStore, default_root, document
 from datdai.services.errors import DossierError
 from datdai.services.lifecycle import Role, State, Step
 from datdai.services.registry import get_service, list_services
@@ -32,6 +33,7 @@ from datdai.web.auth import log_access
 from datdai.web.routing import calendar_of, today_vn
 from datdai.web.ui.common import (
     DOSSIER_ROLES,
+    PageForbidden,
     PageNotFound,
     Principal,
     check_commune,
@@ -247,7 +249,6 @@ def dossier_page(request: Request, principal: Annotated[Principal, Depends(READE
     except DossierError as exc:
         raise PageNotFound(str(exc).split(" / ")[0]) from None
     except HTTPException as exc:
-        from datdai.web.ui.common import PageForbidden
 
         raise PageForbidden(str(exc.detail).split(" / ")[0]) from None
     cal, today = calendar_of(request), today_vn()
@@ -309,7 +310,6 @@ def document_file(request: Request, principal: Annotated[Principal, Depends(READ
     """A stored document of the dossier (scope checked as the dossier's; the read access-logged)."""
     from urllib.parse import quote
 
-    from datdai.services.documents import FileStore, default_root, document
 
     store = store_of(request)
     with store.transaction() as conn:
@@ -323,7 +323,6 @@ def document_file(request: Request, principal: Annotated[Principal, Depends(READ
         try:
             actions.check_scope(principal, d)
         except HTTPException as exc:
-            from datdai.web.ui.common import PageForbidden
 
             raise PageForbidden(str(exc.detail).split(" / ")[0]) from None
         try:

@@ -46,8 +46,14 @@ from sqlalchemy.exc import OperationalError
 from datdai.auth.principal import Principal
 from datdai.auth.visibility import visible_communes
 from datdai.domain.errors import DatdaiError
+from datdai.exchange.reconcile_store import reconcile_store
+from datdai.ingest.errors import DeliveryError
+from datdai.ingest.parcels import read_parcels
+from datdai.quality.config import load_config
+from datdai.services.documents import default_root
 from datdai.store import schema as s
-from datdai.store.db import backend_name
+from datdai.store.db import StoreError, backend_name
+from datdai.store.delivery_import import import_delivery
 from datdai.store.store import Store
 
 log = logging.getLogger("datdai.web.jobs")
@@ -97,7 +103,6 @@ def inbox_dir(store: Store) -> Path:
         database = make_url(store.url).database
         if database and database != ":memory:":
             return Path(database).parent / "giao-nop"
-    from datdai.services.documents import default_root
 
     return default_root(store.url) / "giao-nop"
 
@@ -286,8 +291,6 @@ class JobRunner:
         except JobRefused as exc:
             message, result, status = str(exc), None, FAILED
         except Exception as exc:  # the job's own error, told to the officer; the traceback logged
-            from datdai.ingest.errors import DeliveryError
-            from datdai.store.db import StoreError
 
             if isinstance(exc, (DeliveryError, StoreError)) or type(exc).__name__ in (
                     "ExportError", "ReconcileError", "FindingError"):
@@ -321,9 +324,6 @@ def _in_scope(principal: Principal, communes: set[str]) -> None:
 
 
 def run_import(store: Store, params: dict[str, Any], principal: Principal, progress) -> tuple[str, dict]:
-    from datdai.ingest.parcels import read_parcels
-    from datdai.quality.config import load_config
-    from datdai.store.delivery_import import import_delivery
 
     inbox = inbox_dir(store)
     found = {d.name: d for d in deliveries(inbox)}
@@ -351,9 +351,6 @@ def run_import(store: Store, params: dict[str, Any], principal: Principal, progr
 
 
 def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, progress) -> tuple[str, dict]:
-    from datdai.exchange.reconcile_store import reconcile_store
-    from datdai.services.documents import default_root
-
     inbox = inbox_dir(store)
     name = params.get("population", "")
     if name not in population_files(inbox):

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from datdai.auth.providers import LocalProvider
 from datdai.auth.tokens import issue_token, revoke_token
+from datdai.auth.users import get_user
 from datdai.web.auth import authenticate, session_cookie_name
 from datdai.web.protection import CSRF_COOKIE, csrf_token
 from datdai.web.ui.common import (
@@ -95,7 +96,6 @@ async def login(request: Request, username: Annotated[str, Form(max_length=200)]
 
     def issue():
         with store.transaction() as conn:
-            from datdai.auth.users import get_user
 
             user = get_user(conn, identity.username)
             if user is None or not user.active:
