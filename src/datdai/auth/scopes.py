@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from datdai.refdata.admin_units import new_commune, old_commune
-
 
 def normalize_commune(code: str | None) -> str | None:
     code = str(code or "").strip()
@@ -22,6 +20,8 @@ def normalize_commune(code: str | None) -> str | None:
 
 @lru_cache(maxsize=20000)
 def provinces_of_commune(commune_code: str) -> frozenset[str]:
+    from datdai.refdata.admin_units import new_commune, old_commune
+
     found: set[str] = set()
     old = old_commune(commune_code)
     if old is not None:

@@ -8,16 +8,16 @@ rows (per commune) for the geometry work that SQL cannot do.
 from __future__ import annotations
 
 from datdai.engines.base import Dialect, Engine
-from datdai.engines.duckdb_engine import DuckDBEngine
-from datdai.engines.spark_engine import SparkEngine
 
 
 def open_engine(name: str, **options) -> Engine:
     """``duckdb`` (default) or ``spark``."""
     if name == "duckdb":
+        from datdai.engines.duckdb_engine import DuckDBEngine
 
         return DuckDBEngine(**options)
     if name == "spark":
+        from datdai.engines.spark_engine import SparkEngine
 
         return SparkEngine(**options)
     raise ValueError(f"không có engine '{name}' (duckdb, spark) / unknown engine")

@@ -444,7 +444,6 @@ def export_c06(conn: Connection, out: Path | str, *, province: str | None = None
             while block := f.read(1 << 20):
                 digest.update(block)
         if record:
-
             export_id = record_export(conn, file_name=out.name, sha256=digest.hexdigest(), actor=actor,
                                       scope=_scope(province, communes), links=links.rows())
         os.replace(tmp, out)

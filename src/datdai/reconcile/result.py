@@ -119,7 +119,6 @@ def reconcile_files(owners: str | Path, population: str | Path, out: str | Path,
     started = time.perf_counter()
     evidence = None
     if qr is not None:
-
         evidence = read_qr_evidence(qr)
     # the two files are read and normalised side by side (Arrow releases the GIL)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="doi-soat") as pool:

@@ -9,11 +9,8 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import Connection
 
 from datdai.report.content import build_report, in_text, province_of
-from datdai.report.docx_report import render_docx
 from datdai.report.figures import FigureFile, Office, month_figures, to_json
-from datdai.report.pdf_report import render_pdf
 from datdai.report.texts import ReportTexts, get_texts
-from datdai.report.xlsx_report import render_xlsx
 
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -53,12 +50,15 @@ def render_many(source: FigureFile, texts: ReportTexts, fmts: Sequence[str], *,
         if fmt == "json":
             out[fmt] = to_json(source.figures, source.office).encode("utf-8")
         elif fmt == "docx":
+            from datdai.report.docx_report import render_docx
 
             out[fmt] = render_docx(report)
         elif fmt == "xlsx":
+            from datdai.report.xlsx_report import render_xlsx
 
             out[fmt] = render_xlsx(report)
         else:
+            from datdai.report.pdf_report import render_pdf
 
             out[fmt] = render_pdf(report)
     return out

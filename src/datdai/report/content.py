@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from datdai.domain.text import vn_date, vn_document_date, vn_int, vn_percent
-from datdai.refdata.admin_units import new_commune, old_commune
-from datdai.report import charts as ch
 from datdai.report.figures import (
     FigureFile,
     MonthFigures,
@@ -110,6 +108,7 @@ def month_title(month: str) -> str:
 
 def province_of(codes: Sequence[str]) -> str | None:
     """The (2025) province of the first commune code that the reference knows: "Tỉnh Đồng Nai"."""
+    from datdai.refdata.admin_units import new_commune, old_commune
 
     for c in codes:
         if not (isinstance(c, str) and c.isdigit() and len(c) == 5):
@@ -357,6 +356,7 @@ def build_report(source: FigureFile, texts: ReportTexts, *, today: dt.date | Non
         Heading("4. Kết nối, chia sẻ dữ liệu đất đai với Cơ sở dữ liệu quốc gia về dân cư", 2),
         Paragraph(_connected_paragraph(f, rollup))]
     if charts:
+        from datdai.report import charts as ch
 
         blocks.append(Heading("5. Biểu đồ", 2))
         if f.series:

@@ -57,7 +57,6 @@ from sqlalchemy import Connection, case, distinct, func, select
 from datdai.domain.errors import InvalidInput
 from datdai.quality.findings import Severity, Status
 from datdai.quality.registry import all_rules
-from datdai.refdata.admin_units import new_commune
 from datdai.services.calendar import default_calendar
 from datdai.services.lifecycle import local_date
 from datdai.services.registry import list_services
@@ -212,7 +211,6 @@ class MonthFigures:
 
 
 def _service_rows(conn: Connection, month: str, communes, as_of, calendar) -> list[ServiceRow]:
-
     connected = {sv.code: sv.portal_connected for sv in list_services(conn)}
     return [ServiceRow(code=r.service_code, name=r.service_name, offices=1,
                        offices_connected=int(connected.get(r.service_code, False)), total=r.total,
@@ -240,6 +238,7 @@ def sum_units(rows: Iterable[ProgressRow], *, code: str = TOTAL_CODE, name: str 
 def _commune_name(code: str, name: str | None) -> str:
     """The name of the store or the old reference list, else of the 2025 list, else "Xã {code}"."""
     if name is None:
+        from datdai.refdata.admin_units import new_commune  # the 2025 lists: loaded when needed
 
         name = new.name if (new := new_commune(code)) is not None else None
     return name or f"Xã {code}"
@@ -301,7 +300,6 @@ def _progress_rows(conn: Connection, communes) -> tuple[list[ProgressRow], Progr
 
 
 def _today() -> dt.date:
-
     return local_date(dt.datetime.now(dt.UTC))
 
 
@@ -315,7 +313,6 @@ def month_figures(conn: Connection, month: str, *, communes: Collection[str] | N
     month_bounds(month)  # validates
     as_of = as_of or _today()
     if calendar is None:
-
         calendar = default_calendar()
     scope = None if communes is None else frozenset(communes)
     services = _service_rows(conn, month, scope, as_of, calendar)
@@ -343,7 +340,6 @@ def monthly_series(conn: Connection, months: Sequence[str], *, communes: Collect
     """The dossier figures of each month in ``months`` (in that order), over ``communes``."""
     as_of = as_of or _today()
     if calendar is None:
-
         calendar = default_calendar()
     out = []
     for m in months:

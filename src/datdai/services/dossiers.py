@@ -328,7 +328,6 @@ def transition(
             dossier_id=d.id, from_state=str(d.state), to_state=str(target), step=changes.get("step"),
             actor=actor, role=str(role), at=at, reason=reason, audit_batch_id=trail.batch_id))
         if target == State.DA_PHE_DUYET:
-
             apply_result(conn, trail, get_dossier(conn, d.id))
     return get_dossier(conn, d.id)
 

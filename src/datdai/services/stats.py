@@ -66,7 +66,6 @@ def monthly_stats(conn: Connection, month: str, *, as_of: dt.date | None = None,
     start, end = month_bounds(month)
     as_of = as_of or lc.local_date(dt.datetime.now(dt.UTC))
     if calendar is None:
-
         calendar = default_calendar()
     catalog = {s.code: s for s in list_services(conn)}
     docs = (select(dossier_documents.c.dossier_id,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from datdai.refdata.admin_units import old_commune
 from datdai.store import schema as s
 
 
@@ -21,6 +20,8 @@ class Place:
 
 
 def commune_places(conn: Connection, communes: Iterable[str]) -> dict[str, Place]:
+    from datdai.refdata.admin_units import old_commune
+
     a = s.admin_units
     units = {(r.level, r.code): (r.name, r.parent_code) for r in conn.execute(
         select(a.c.level, a.c.code, a.c.name, a.c.parent_code).where(a.c.era == "CU"))}

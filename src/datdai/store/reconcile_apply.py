@@ -27,7 +27,6 @@ import pyarrow as pa
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from datdai.domain.model import DocumentType, PartyKind
-from datdai.quality.prepare import name_key
 from datdai.store import schema as s
 from datdai.store.audit import AuditTrail, revert_batch
 from datdai.store.reconcile_results import (
@@ -41,7 +40,6 @@ from datdai.store.reconcile_results import (
     record_result,
 )
 from datdai.store.repository import chunks
-from datdai.text.legacy import repair_text
 
 SHARED_NUMBER = "SO_DINH_DANH_TRUNG"
 PARTY_TWO_NUMBERS = "NHIEU_SO_DINH_DANH"
@@ -77,6 +75,8 @@ def _digits(text: str | None) -> str:
 
 def _name_keys(names: dict[int, str]) -> dict[int, str]:
     """party id → comparison key of its name (legacy encodings repaired, prefixes dropped, folded)."""
+    from datdai.quality.prepare import name_key
+    from datdai.text.legacy import repair_text
 
     ids = list(names)
     if not ids:

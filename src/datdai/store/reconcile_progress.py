@@ -23,7 +23,6 @@ from sqlalchemy import Connection, and_, case, exists, func, select, union
 
 from datdai.domain.model import PartyKind
 from datdai.domain.text import vn_int, vn_percent
-from datdai.refdata.admin_units import old_commune
 from datdai.store import schema as s
 from datdai.store.places import commune_places
 from datdai.store.reconcile_results import IN_REVIEW, KHOP, Decision, ResultStatus
@@ -155,6 +154,7 @@ def reconcile_progress(conn: Connection, commune_code: str | None = None) -> Rec
         row = conn.execute(_figures_query(distinct, None)).one()
         pname = next((places[c].province_name for c in codes if c in places), None)
         if pname is None:
+            from datdai.refdata.admin_units import old_commune
 
             ref = old_commune(codes[0])
             pname = ref.province_name if ref else None

@@ -165,7 +165,6 @@ def generate_dossiers(
     transaction; see the module doc. ``files`` stores the documents (none without it). Returns
     what was made, with the monthly figures of each service by the statistics' definitions."""
     if calendar is None:
-
         calendar = default_calendar()
     today = today or dt.date(year, 12, 31)
     rng = random.Random(seed)

@@ -40,6 +40,7 @@ SUBMITTERS = (Role.ADMIN, Role.CLERK, Role.CITIZEN)
 ACTORS = (*STAFF, Role.CITIZEN)
 IDEMPOTENCY_KEY_MAX = 120
 
+
 class ParcelRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ma_xa: str = Field(description="mã xã (5 chữ số)", examples=["25216"])
@@ -231,7 +232,9 @@ def _ref(value: str) -> int | str:
         return int(value)
     return value
 
+
 # ---------------------------------------------------------------- what the API and the desk do
+
 
 def file_dossier(request: Request, body: DossierIn, principal: Principal,
                  idempotency_key: str) -> tuple[dict[str, Any], bool]:

@@ -19,11 +19,11 @@ from datdai.services.errors import Conflict, InvalidInput, NotFound
 from datdai.store import schema as s
 from datdai.store.reconcile_results import IN_REVIEW, Decision, ResultStatus
 from datdai.store.reconciliation import ReconcileError, decide, review_queue
-from datdai.web.auth import Principal, log_access, require, require_commune
+from datdai.web.auth import Principal, log_access, require_commune
 from datdai.web.routing import full_numbers, store_of
 
 PURPOSE = purposes.RECONCILE
-DATA_STAFF = require("can_bo_du_lieu", "admin")
+
 
 class ApiDecision(StrEnum):
     ACCEPT = "accept"

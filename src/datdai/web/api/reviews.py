@@ -27,9 +27,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from datdai.web.auth import Principal
+from datdai.web.auth import Principal, require
 from datdai.web.review_actions import (
-    DATA_STAFF,
     DecisionIn,
     DecisionOut,
     ReviewPage,
@@ -37,6 +36,8 @@ from datdai.web.review_actions import (
     review_page,
 )
 from datdai.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute
+
+DATA_STAFF = require("can_bo_du_lieu", "admin")
 
 router = APIRouter(prefix="/reconcile/reviews", tags=["đối soát dân cư / reconciliation"], route_class=VnRoute,
                    responses=ERROR_RESPONSES)

@@ -23,7 +23,6 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from datdai.auth.roles import ROLES
-from datdai.auth.visibility import visible_communes
 from datdai.domain.text import vn_int, vn_number, vn_percent
 from datdai.quality.findings import STATUS_LABELS as FINDING_STATUS_LABELS
 from datdai.reconcile.explain import FieldEvidence
@@ -168,9 +167,8 @@ def unit_names(conn, codes) -> dict[str, str]:
 
 def communes_in_scope(conn, principal: Principal) -> list[tuple[str, str]]:
     """(code, name) of the communes holding parcels that the officer may see, by name."""
-    visible = visible_communes(conn, principal, s.parcels.c.commune_code)
-    if visible is None:
-        visible = sorted(c for c in conn.execute(select(s.parcels.c.commune_code).distinct()).scalars() if c)
+    codes = conn.execute(select(s.parcels.c.commune_code).distinct()).scalars().all()
+    visible = [c for c in codes if principal.can_see_commune(c)]
     names = unit_names(conn, visible)
     return sorted(((c, names.get(c, f"Xã {c}")) for c in visible), key=lambda x: (x[1], x[0]))
 

@@ -249,7 +249,6 @@ def dossier_page(request: Request, principal: Annotated[Principal, Depends(READE
     except DossierError as exc:
         raise PageNotFound(str(exc).split(" / ")[0]) from None
     except HTTPException as exc:
-
         raise PageForbidden(str(exc.detail).split(" / ")[0]) from None
     cal, today = calendar_of(request), today_vn()
     d["deadline"] = _deadline(d, cal.add_working_days(today, 1))
@@ -323,7 +322,6 @@ def document_file(request: Request, principal: Annotated[Principal, Depends(READ
         try:
             actions.check_scope(principal, d)
         except HTTPException as exc:
-
             raise PageForbidden(str(exc.detail).split(" / ")[0]) from None
         try:
             data = FileStore(default_root(store.url)).get(doc.stored_path)

@@ -46,14 +46,9 @@ from sqlalchemy.exc import OperationalError
 from datdai.auth.principal import Principal
 from datdai.auth.visibility import visible_communes
 from datdai.domain.errors import DatdaiError
-from datdai.exchange.reconcile_store import reconcile_store
-from datdai.ingest.errors import DeliveryError
-from datdai.ingest.parcels import read_parcels
-from datdai.quality.config import load_config
 from datdai.services.documents import default_root
 from datdai.store import schema as s
-from datdai.store.db import StoreError, backend_name
-from datdai.store.delivery_import import import_delivery
+from datdai.store.db import backend_name
 from datdai.store.store import Store
 
 log = logging.getLogger("datdai.web.jobs")
@@ -291,9 +286,7 @@ class JobRunner:
         except JobRefused as exc:
             message, result, status = str(exc), None, FAILED
         except Exception as exc:  # the job's own error, told to the officer; the traceback logged
-
-            if isinstance(exc, (DeliveryError, StoreError)) or type(exc).__name__ in (
-                    "ExportError", "ReconcileError", "FindingError"):
+            if isinstance(exc, DatdaiError):  # a refusal the officer can act on
                 message = str(exc).split(" / ")[0]
             else:
                 log.exception("tác vụ #%s lỗi", job_id)
@@ -324,6 +317,10 @@ def _in_scope(principal: Principal, communes: set[str]) -> None:
 
 
 def run_import(store: Store, params: dict[str, Any], principal: Principal, progress) -> tuple[str, dict]:
+    # the delivery readers and the checks (GDAL, DuckDB): loaded when a job runs, not with the app
+    from datdai.ingest.parcels import read_parcels
+    from datdai.quality.config import load_config
+    from datdai.store.delivery_import import import_delivery
 
     inbox = inbox_dir(store)
     found = {d.name: d for d in deliveries(inbox)}
@@ -351,6 +348,8 @@ def run_import(store: Store, params: dict[str, Any], principal: Principal, progr
 
 
 def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, progress) -> tuple[str, dict]:
+    from datdai.exchange.reconcile_store import reconcile_store  # the matcher: Splink, on demand
+
     inbox = inbox_dir(store)
     name = params.get("population", "")
     if name not in population_files(inbox):
@@ -364,15 +363,14 @@ def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, pr
                            default_root(store.url) / "doi-soat" / f"tac-vu-{params['job_id']}",
                            actor=principal.username, communes=communes,
                            apply=bool(params.get("apply")), progress=progress)
-    exported_rows, run_id, counts, applied, matched = (done.rows, done.run_id, done.counts,
-                                                       done.applied, done.match)
-    message = (f"Đã đối soát {exported_rows} dòng người sử dụng đất (lần đối soát #{run_id}): "
+    counts, applied, warnings = done.counts, done.applied, done.match.warnings
+    message = (f"Đã đối soát {done.rows} dòng người sử dụng đất (lần đối soát #{done.run_id}): "
                f"{counts.get('KHOP', 0)} khớp, {counts.get('CAN_XAC_MINH', 0)} cần xác minh, "
                f"{counts.get('KHONG_KHOP', 0)} không khớp.")
     if applied is not None:
         message += f" Đã cập nhật {applied.parties_changed} người sử dụng đất vào dữ liệu."
-    if matched.warnings:  # what makes the result doubtful is said where the job is read
-        message += f" Cảnh báo ({len(matched.warnings)}): xem trang của tác vụ."
-    return message, {"run_id": run_id, "export_id": done.export_id, "rows": exported_rows, "counts": counts,
+    if warnings:  # what makes the result doubtful is said where the job is read
+        message += f" Cảnh báo ({len(warnings)}): xem trang của tác vụ."
+    return message, {"run_id": done.run_id, "export_id": done.export_id, "rows": done.rows, "counts": counts,
                      "applied": None if applied is None else applied.parties_changed,
-                     "canh_bao": list(matched.warnings), "ghi_chu": list(matched.notes)}
+                     "canh_bao": list(warnings), "ghi_chu": list(done.match.notes)}

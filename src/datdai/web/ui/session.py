@@ -96,7 +96,6 @@ async def login(request: Request, username: Annotated[str, Form(max_length=200)]
 
     def issue():
         with store.transaction() as conn:
-
             user = get_user(conn, identity.username)
             if user is None or not user.active:
                 return None, None
