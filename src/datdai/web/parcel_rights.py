@@ -15,13 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, literal, select
 
+from datdai.auth.principal import Principal
 from datdai.auth.roles import CITIZEN
 from datdai.domain.masking import mask_number
 from datdai.store import schema as s
 from datdai.store.ownership import citizen_parcel_ids, number_param
-from datdai.web.auth import Principal
 from datdai.web.reads import Read, as_float, iso_date
-from datdai.web.routing import full_numbers
 
 STAFF_READERS = ("admin", "can_bo_du_lieu", "mot_cua", "lanh_dao", "kiem_toan")
 
@@ -106,7 +105,7 @@ def fill_rights(parcels_out: list[dict[str, Any]], rows, principal: Principal) -
     """Fill each parcel's ``rights`` from the rows of :data:`RIGHTS_QUERY`; returns the access-log
     subjects touched (personal numbers, else document numbers, else party codes)."""
     by_id = {x["id"]: x for x in parcels_out}
-    everyone = full_numbers(principal)
+    everyone = principal.needs_full_personal_data()
     mine = principal.personal_number if principal.role == CITIZEN else None
 
     def full(number: str | None) -> bool:  # a citizen sees their own numbers and birth date in full
