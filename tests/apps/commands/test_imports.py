@@ -1,0 +1,102 @@
+"""`datdai import`: stores a delivery once, changes nothing the second time, all or nothing."""
+
+from __future__ import annotations
+
+import shutil
+from unittest import mock
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from datdai.apps.cli import app
+from datdai.db import schema as s
+from datdai.db.store import open_store
+
+runner = CliRunner()
+TABLES = (s.deliveries, s.quality_runs, s.findings, s.finding_events, s.parties, s.parcels,
+          s.identity_documents, s.rights, s.holdings, s.certificates, s.audit_batches, s.audit_changes)
+
+
+def _import(url, delivery, *extra):
+    return runner.invoke(app, ["import", "--parcels", str(delivery / "thua_dat.gpkg"), "--register",
+                               str(delivery / "so_dia_chinh.csv"), "--db", url, *extra])
+
+
+def _counts(url) -> dict[str, int]:
+    store = open_store(url, create=True)
+    try:
+        with store.read() as conn:
+            return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in TABLES}
+    finally:
+        store.close()
+
+
+def test_import_then_reimport_changes_nothing(store_url, synth_delivery):
+    first = _import(store_url, synth_delivery, "--actor", "nhan-vien-1")
+    assert first.exit_code == 0, first.output + str(first.exception)
+    assert "Đã nhập giao nộp #1" in first.stdout and "LEGACY_ENCODING" in first.stdout
+    after_first = _counts(store_url)
+    assert after_first["deliveries"] == 1 and after_first["quality_runs"] == 1
+    assert after_first["parcels"] > 290 and after_first["findings"] > 0
+    assert after_first["audit_batches"] == 2  # the load, the automatic fixes
+    store = open_store(store_url)
+    with store.read() as conn:
+        d = conn.execute(select(s.deliveries)).one()
+        assert (d.actor, d.parcel_source, d.register_source) == ("nhan-vien-1", "thua_dat.gpkg", "so_dia_chinh.csv")
+        assert d.counts["parcels"] == after_first["parcels"] and d.counts["auto_fixed"] > 0
+        assert {b.actor for b in conn.execute(select(s.audit_batches))} == {"nhan-vien-1"}
+    store.close()
+
+    again = _import(store_url, synth_delivery, "--actor", "nhan-vien-2")
+    assert again.exit_code == 0, again.output
+    assert "đã được nhập" in again.stdout and "không thay đổi" in again.stdout
+    assert _counts(store_url) == after_first
+
+    # the same files under other names are the same delivery
+    renamed = synth_delivery.parent / f"{synth_delivery.name}-ban-sao"
+    renamed.mkdir(exist_ok=True)
+    shutil.copy(synth_delivery / "thua_dat.gpkg", renamed / "thua_dat.gpkg")
+    shutil.copy(synth_delivery / "so_dia_chinh.csv", renamed / "so_dia_chinh.csv")
+    assert _import(store_url, renamed).exit_code == 0
+    assert _counts(store_url) == after_first
+
+
+def test_another_delivery_for_the_same_communes_is_refused(store_url, synth_delivery, tmp_path):
+    assert _import(store_url, synth_delivery).exit_code == 0
+    before = _counts(store_url)
+    changed = tmp_path / "giao-nop-2"
+    changed.mkdir()
+    shutil.copy(synth_delivery / "thua_dat.gpkg", changed / "thua_dat.gpkg")
+    csv = (synth_delivery / "so_dia_chinh.csv").read_text(encoding="utf-8")
+    (changed / "so_dia_chinh.csv").write_text(csv.replace(",500,", ",1000,", 1), encoding="utf-8")
+    r = _import(store_url, changed)
+    assert r.exit_code == 2
+    assert "đã có dữ liệu" in r.stderr and "giao nộp #1" in r.stderr
+    assert _counts(store_url) == before
+
+
+def test_a_failure_late_in_the_import_stores_nothing(store_url, synth_delivery):
+    empty = _counts(store_url)
+    with mock.patch("datdai.cleaning.delivery_import.apply_auto_fixes", side_effect=RuntimeError("hỏng giữa chừng")):
+        r = _import(store_url, synth_delivery)
+    assert r.exit_code == 1 and isinstance(r.exception, RuntimeError)
+    assert _counts(store_url) == empty
+    with mock.patch("datdai.cleaning.delivery_import.record_check", side_effect=RuntimeError("hỏng")):
+        assert _import(store_url, synth_delivery).exit_code == 1
+    assert _counts(store_url) == empty
+    # and the delivery can then be imported for real
+    assert _import(store_url, synth_delivery).exit_code == 0
+    assert _counts(store_url)["deliveries"] == 1
+
+
+def test_bad_input_exit_2(tmp_path, synth_delivery):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    r = runner.invoke(app, ["import", "--parcels", str(tmp_path / "khong-co.gpkg"), "--register",
+                            str(synth_delivery / "so_dia_chinh.csv"), "--db", url])
+    assert r.exit_code == 2 and "khong-co.gpkg" in r.stderr
+    bad = tmp_path / "so.csv"
+    bad.write_text("cot_la,khac\n1,2\n", encoding="utf-8")
+    r = runner.invoke(app, ["import", "--parcels", str(synth_delivery / "thua_dat.gpkg"), "--register",
+                            str(bad), "--db", url])
+    assert r.exit_code == 2 and "so.csv" in r.stderr
+    assert _counts(url)["parcels"] == 0
