@@ -21,7 +21,7 @@ Rows come back as named tuples with the select's column keys. Types are the driv
 ``Date`` is its ISO text and a ``Numeric`` a float, on PostgreSQL a ``date`` and a ``Decimal`` —
 callers convert (``float(x)``, ``str``/``date`` both allowed for dates).
 
-Writes (the access-log row of each answer) do not go through here: see ``web/access_writer.py``.
+Writes (the access-log row of each answer) do not go through here: see ``access/access_writer.py``.
 """
 
 from __future__ import annotations

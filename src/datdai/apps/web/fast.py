@@ -1,5 +1,5 @@
-"""What the hot API routes share: the worker's raw reader (``web/reads.py``), its group-commit
-access-log writer (``web/access_writer.py``) and a JSON response that skips re-validation.
+"""What the hot API routes share: the worker's raw reader (``db/fast_reads.py``), its group-commit
+access-log writer (``access/access_writer.py``) and a JSON response that skips re-validation.
 
 Both are per application (one per uvicorn worker process), created on first use and closed with
 the application (:func:`install_fast_paths`, from ``web/app.py``).

@@ -13,7 +13,7 @@ processing of that person's data).
 Lean by design (a load-benchmark target): one statement finds the citizen's parties (their own and
 the groups they belong to, indexed on ``parties.personal_number``, ``identity_documents.number`` and
 ``party_members.member_id``) and reads their rights with parcels and houses; then the access-log row
-(group commit, ``web/access_writer.py``). The plain request is served by a hot route
+(group commit, ``access/access_writer.py``). The plain request is served by a hot route
 (``web/hot_routes.py``) that runs the same code.
 """
 
@@ -125,7 +125,7 @@ def _land_query():
             .order_by(r.c.id, q.c.id))
 
 
-# compiled once per dialect (web/reads.py)
+# compiled once per dialect (db/fast_reads.py)
 LAND_READ = Read(_land_query())
 
 

@@ -1,6 +1,6 @@
 """GET /api/v1/health — liveness plus the store's backend and migration version.
 
-It reads through the same raw reader as the hot routes (``web/reads.py``), so "ok" also says that
+It reads through the same raw reader as the hot routes (``db/fast_reads.py``), so "ok" also says that
 path to the database works, and it is a fair baseline for the load benchmark."""
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ citizen sees their own in full, their co-holders' masked. Every response carryin
 access-logged.
 
 The lookup by key (``ma_xa`` + ``so_to`` + ``so_thua``) is a load-benchmark target, so a page
-costs one statement on the event loop (``web/reads.py``): the parcels (index on commune, sheet,
+costs one statement on the event loop (``db/fast_reads.py``): the parcels (index on commune, sheet,
 parcel; geometry not read) left-joined to their rights, holders and holders' documents (index on
-``holding_parcels.parcel_id``); then the access-log row (group commit, ``web/access_writer.py``).
+``holding_parcels.parcel_id``); then the access-log row (group commit, ``access/access_writer.py``).
 The plain request is served by a hot route (``web/hot_routes.py``) running the same code. The page
 has no total count (that would be another query): ``has_more`` tells whether another page follows.
 Other searches (bounding box, partial keys) run on a database thread; they read only the columns
