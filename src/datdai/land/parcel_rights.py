@@ -1,5 +1,5 @@
 """The parcel read shared by the API (``web/api/parcels.py``) and the map page
-(``web/ui/parcel_map.py``): a parcel's rights on its holdings, their holders, a group holder's
+(``reporting/parcel_map.py``): a parcel's rights on its holdings, their holders, a group holder's
 members and the holders' documents, read in one statement and shaped per caller — personal
 numbers masked and birth dates shown as a year unless the role needs them (a citizen sees their
 own in full) — with the access-log subjects the answer touched.
