@@ -36,12 +36,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, column, select, table
 from sqlalchemy.engine import URL, Dialect, make_url
 
 from datdai.db.store import Store
 
-__all__ = ["Read", "Reader", "as_float", "asyncpg_connect_args", "iso_date", "open_reader"]
+__all__ = ["MIGRATION_REVISION", "Read", "Reader", "as_float", "asyncpg_connect_args", "iso_date", "open_reader"]
 
 
 def as_float(v) -> float | None:
@@ -87,6 +87,10 @@ class Read:
         if names is not None:  # positional (qmark) driver
             return text, [values[name] for name in names]
         return text, values
+
+
+# the store's migration version (Alembic's table), the health route's read
+MIGRATION_REVISION = Read(select(column("version_num")).select_from(table("alembic_version")))
 
 
 class Reader:

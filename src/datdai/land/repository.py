@@ -240,6 +240,19 @@ def parcel_from_row(r) -> Parcel:
     )
 
 
+def find_parcel_key(conn: Connection, *, parcel_id: int | None = None, commune_code: str | None = None,
+                    sheet_no: int | None = None, parcel_no: int | None = None):
+    """(id, commune_code, sheet_no, parcel_no) of a stored parcel by id, or by commune, sheet and
+    number (the first when several carry that key); None when there is none."""
+    p = s.parcels
+    q = select(p.c.id, p.c.commune_code, p.c.sheet_no, p.c.parcel_no)
+    if parcel_id is not None:
+        q = q.where(p.c.id == parcel_id)
+    else:
+        q = q.where(p.c.commune_code == commune_code, p.c.sheet_no == sheet_no, p.c.parcel_no == parcel_no)
+    return conn.execute(q.order_by(p.c.id)).first()
+
+
 def read_parties(conn: Connection, where=None) -> list[Party]:
     q = select(s.parties).order_by(s.parties.c.id)
     if where is not None:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, insert, select
 
 from datdai.cleaning.readers.errors import DeliveryError, ProblemCollector
 from datdai.db import schema as s
-from datdai.kernel.errors import InvalidInput
+from datdai.kernel.errors import Conflict, InvalidInput, NotFound
 from datdai.kernel.text import nfc
 from datdai.land.repository import chunks
 
@@ -39,6 +39,18 @@ _DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})|(\d{4})")
 
 class ReconcileError(InvalidInput):
     """A request about reconciliation results that cannot be done as asked (exit code 2)."""
+
+
+class ReconcileNotFound(ReconcileError, NotFound):
+    """No such run, result or export."""
+
+    http_status = NotFound.http_status
+
+
+class ReconcileConflict(ReconcileError, Conflict):
+    """Not possible in the result's current state (already applied, not a case for review)."""
+
+    http_status = Conflict.http_status
 
 
 class ResultStatus(StrEnum):
@@ -304,3 +316,8 @@ def record_result(conn: Connection, result_csv_path: str | Path, *, export_id: i
             {**r, "run_id": run_id, "status": _status(r["ket_qua"]),
              "evidence": evidence.get(r["ma_dong"])} for r in chunk])
     return run_id
+
+
+def run_counts(conn: Connection, run_id: int) -> dict:
+    """The counts recorded with a run (rows, KHOP, CAN_XAC_MINH, KHONG_KHOP)."""
+    return conn.execute(select(s.reconcile_runs.c.counts).where(s.reconcile_runs.c.id == run_id)).scalar_one() or {}

@@ -19,7 +19,9 @@ from datdai.land.repository import chunks
 from datdai.matching.reconcile_results import (
     IN_REVIEW,
     Decision,
+    ReconcileConflict,
     ReconcileError,
+    ReconcileNotFound,
     ResultStatus,
     _now,
     split_codes,
@@ -194,6 +196,15 @@ def decision_events(conn: Connection, result_id: int) -> list:
     return conn.execute(select(e).where(e.c.result_id == result_id).order_by(e.c.id)).all()
 
 
+def case_row(conn: Connection, result_id: int):
+    """The stored result ``result_id`` (its commune, party, status, decision, candidates…)."""
+    r = s.reconcile_results
+    row = conn.execute(select(r).where(r.c.id == result_id)).first()
+    if row is None:
+        raise ReconcileNotFound(f"không có kết quả đối soát #{result_id} / no such result")
+    return row
+
+
 def decide(conn: Connection, result_id: int, *, decision: str, chosen_number: str | None = None,
            reason: str, actor: str) -> str:
     """A person's decision on a case; returns the result's new status.
@@ -212,14 +223,12 @@ def decide(conn: Connection, result_id: int, *, decision: str, chosen_number: st
     if not (actor or "").strip():
         raise ReconcileError("cần người quyết định / actor required")
     r = s.reconcile_results
-    row = conn.execute(select(r).where(r.c.id == result_id)).first()
-    if row is None:
-        raise ReconcileError(f"không có kết quả đối soát #{result_id} / no such result")
+    row = case_row(conn, result_id)
     if row.status == ResultStatus.APPLIED.value:
-        raise ReconcileError(f"kết quả #{result_id} đã được áp dụng vào dữ liệu: hoàn tác lần áp dụng trước "
-                             "khi quyết định lại / already applied: undo the application first")
+        raise ReconcileConflict(f"kết quả #{result_id} đã được áp dụng vào dữ liệu: hoàn tác lần áp dụng trước "
+                                "khi quyết định lại / already applied: undo the application first")
     if row.status not in IN_REVIEW and row.decision is None:
-        raise ReconcileError(f"kết quả #{result_id} ({row.ket_qua}) không chờ xác minh / not a case for review")
+        raise ReconcileConflict(f"kết quả #{result_id} ({row.ket_qua}) không chờ xác minh / not a case for review")
     number = None
     if d == Decision.CHOOSE:
         candidates = split_codes(row.candidates)

@@ -56,7 +56,7 @@ def record(
 ) -> None:
     """Nạp tệp kết quả đối soát vào cơ sở dữ liệu / record a reconciliation result file."""
     from datdai.matching.reconcile_apply import import_c06_results
-    from datdai.matching.reconcile_results import record_result
+    from datdai.matching.reconcile_results import record_result, run_counts
 
     store = open_store_or_fail(db)
     applied = None
@@ -66,12 +66,7 @@ def record(
                 run_id, applied = import_c06_results(conn, result, export_id=export_id, actor=actor)
             else:
                 run_id = record_result(conn, result, export_id=export_id, source="DATDAI", actor=actor)
-            from sqlalchemy import select
-
-            from datdai.db import schema as s
-
-            counts = conn.execute(select(s.reconcile_runs.c.counts)
-                                  .where(s.reconcile_runs.c.id == run_id)).scalar_one() or {}
+            counts = run_counts(conn, run_id)
     except _errors() as exc:
         fail(str(exc))
     finally:

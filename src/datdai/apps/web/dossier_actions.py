@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from datdai.access import purposes
 from datdai.access.masking import mask_number
@@ -25,13 +25,13 @@ from datdai.apps.web.routing import (
     store_of,
     today_vn,
 )
-from datdai.db.schema import parcels
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers import lifecycle as lc
 from datdai.dossiers import model46
 from datdai.dossiers.documents import dossier_documents_of
 from datdai.dossiers.errors import InvalidInput, NotFound
 from datdai.dossiers.lifecycle import Channel, Role, State, Step
+from datdai.land.repository import find_parcel_key
 
 PURPOSE = purposes.DOSSIERS
 STAFF = (Role.ADMIN, Role.DATA_OFFICER, Role.CLERK, Role.MANAGER)
@@ -210,17 +210,15 @@ def _parcel_commune(conn: Connection, body: DossierIn) -> tuple[int | None, str 
         raise InvalidInput("chỉ ghi một trong parcel_id hoặc parcel / give parcel_id or parcel, not both")
     if body.parcel is not None:
         p = body.parcel
-        r = conn.execute(select(parcels.c.id, parcels.c.commune_code).where(
-            (parcels.c.commune_code == p.ma_xa) & (parcels.c.sheet_no == p.so_to)
-            & (parcels.c.parcel_no == p.so_thua)).order_by(parcels.c.id)).first()
+        r = find_parcel_key(conn, commune_code=p.ma_xa, sheet_no=p.so_to, parcel_no=p.so_thua)
         if r is None:
             raise NotFound(f"không có thửa đất xã {p.ma_xa}, tờ {p.so_to}, thửa {p.so_thua} / no such parcel")
         return r.id, r.commune_code
     if body.parcel_id is not None:
-        commune = conn.execute(select(parcels.c.commune_code).where(parcels.c.id == body.parcel_id)).scalar()
-        if commune is None:
+        r = find_parcel_key(conn, parcel_id=body.parcel_id)
+        if r is None:
             raise NotFound(f"không có thửa đất #{body.parcel_id} / no such parcel")
-        return body.parcel_id, commune
+        return r.id, r.commune_code
     return None, None
 
 

@@ -10,16 +10,15 @@ from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from datdai.access import purposes
 from datdai.apps.web.auth import Principal, log_access, require_commune
 from datdai.apps.web.routing import full_numbers, store_of
-from datdai.db import schema as s
-from datdai.dossiers.errors import Conflict, InvalidInput, NotFound
+from datdai.dossiers.errors import InvalidInput
 from datdai.matching.comparisons import field_columns
 from datdai.matching.explain import describe
-from datdai.matching.reconcile_results import IN_REVIEW, Decision, ResultStatus
+from datdai.matching.reconcile_results import Decision, ReconcileConflict, ReconcileNotFound
+from datdai.matching.reconcile_review import case_row
 from datdai.matching.reconciliation import ReconcileError, decide, review_queue
 
 PURPOSE = purposes.RECONCILE
@@ -187,21 +186,14 @@ def decide_review(request: Request, body: DecisionIn, principal: Principal,
         err = InvalidInput("cần ghi lý do quyết định / a reason is required")
         err.field = "reason"
         raise err
-    r = s.reconcile_results
     with store_of(request).transaction() as conn:
-        row = conn.execute(select(r.c.commune_code, r.c.status, r.c.decision, r.c.party_id)
-                           .where(r.c.id == result_id)).first()
-        if row is None:
-            raise NotFound(f"không có kết quả đối soát #{result_id} / no such result")
+        row = case_row(conn, result_id)
         require_commune(principal, row.commune_code or "")
-        if row.status == ResultStatus.APPLIED.value:
-            raise Conflict(f"kết quả #{result_id} đã được áp dụng vào dữ liệu: hoàn tác lần áp dụng trước khi "
-                           "quyết định lại / already applied: undo the application first")
-        if row.status not in IN_REVIEW and row.decision is None:
-            raise Conflict(f"kết quả #{result_id} không chờ xác minh / not a case for review")
         try:
             status = decide(conn, result_id, decision=DECISIONS[body.decision].value,
                             chosen_number=body.so_dinh_danh, reason=body.reason, actor=principal.username)
+        except (ReconcileConflict, ReconcileNotFound):
+            raise
         except ReconcileError as exc:
             err = InvalidInput(str(exc))
             err.field = "so_dinh_danh" if body.decision == ApiDecision.ACCEPT else "decision"

@@ -17,9 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select, true
 
-from datdai.access.visibility import scope_clause
 from datdai.apps.web.auth import Principal, log_access, require, require_commune
 from datdai.apps.web.dossier_actions import (
     ACTORS,
@@ -44,9 +42,8 @@ from datdai.apps.web.routing import (
     store_of,
     today_vn,
 )
-from datdai.db.schema import dossiers as dossiers_table
-from datdai.dossiers import dossiers as ds
 from datdai.dossiers.lifecycle import Role, State
+from datdai.dossiers.listing import DossierFilter, find_dossiers
 
 router = APIRouter(prefix="/dossiers", tags=["hồ sơ thủ tục / dossiers"], route_class=VnRoute,
                    responses=ERROR_RESPONSES)
@@ -66,27 +63,12 @@ def list_dossiers(
     limit: Annotated[int, Query(description="số hồ sơ tối đa (1–500)", ge=1, le=500)] = 100,
     offset: Annotated[int, Query(description="bỏ qua bao nhiêu hồ sơ", ge=0, le=MAX_ID)] = 0,
 ) -> DossierList:
-    t = dossiers_table
-    cond = []
-    if trang_thai is not None:
-        cond.append(t.c.state == str(trang_thai))
-    if dich_vu:
-        cond.append(t.c.service_code == dich_vu)
-    if ma_xa:
-        if principal.role != Role.CITIZEN:
-            require_commune(principal, ma_xa)
-        cond.append(t.c.commune_code == ma_xa)
+    if ma_xa and principal.role != Role.CITIZEN:
+        require_commune(principal, ma_xa)
     cal, today = calendar_of(request), today_vn()
     with store_of(request).transaction() as conn:
-        if principal.role == Role.CITIZEN:
-            cond.append(t.c.applicant_personal_number == (principal.personal_number or "\x00"))
-        elif not ma_xa:
-            # dossiers without a parcel (no commune) are seen by staff of every commune
-            cond.append(scope_clause(conn, principal, t.c.commune_code, unplaced=True))
-        where = cond or [true()]
-        total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar_one()
-        rows = conn.execute(select(t).where(*where).order_by(t.c.id.desc()).limit(limit).offset(offset)).all()
-        found = [ds.Dossier.from_row(r) for r in rows]
+        total, found = find_dossiers(conn, principal, DossierFilter(
+            state=trang_thai, service_code=dich_vu, commune_code=ma_xa), limit=limit, offset=offset)
         items = [summary(conn, d, principal, cal, today) for d in found]
         subjects = sorted({d.applicant_personal_number for d in found if d.applicant_personal_number})
         if found:

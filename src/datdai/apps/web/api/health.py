@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import column, select, table
 
 from datdai.apps.web.fast import reader_of
-from datdai.db.fast_reads import Read
+from datdai.db.fast_reads import MIGRATION_REVISION
 
 router = APIRouter(tags=["hệ thống / system"])
-
-REVISION_READ = Read(select(column("version_num")).select_from(table("alembic_version")))
-
 
 class Health(BaseModel):
     status: str = Field(description="`ok` khi dịch vụ và cơ sở dữ liệu hoạt động")
@@ -26,6 +22,6 @@ class Health(BaseModel):
 @router.get("/health", response_model=Health, summary="Tình trạng dịch vụ / service health")
 async def health(request: Request) -> Health:
     async with reader_of(request.app).session() as db:
-        rows = await db.fetch(REVISION_READ, {})
+        rows = await db.fetch(MIGRATION_REVISION, {})
     return Health(status="ok", backend=request.app.state.store.engine.dialect.name,
                   migration=rows[0].version_num if rows else None)

@@ -20,15 +20,15 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
 from datdai.access.roles import ROLES
+from datdai.access.users import get_user
 from datdai.apps.web.auth import Principal, authenticate
 from datdai.apps.web.protection import csrf_token
 from datdai.cleaning.findings import STATUS_LABELS as FINDING_STATUS_LABELS
-from datdai.db import schema as s
 from datdai.dossiers.lifecycle import VN_TZ
 from datdai.kernel.text import vn_int, vn_number, vn_percent
+from datdai.land.places import unit_names
 from datdai.matching.explain import FieldEvidence
 
 HERE = Path(__file__).parent
@@ -150,29 +150,6 @@ def store_of(request: Request):
     return request.app.state.store
 
 
-def unit_names(conn, codes) -> dict[str, str]:
-    """code → name of the admin units loaded in the store (old-era name first: the land data
-    keeps the codes it was recorded with)."""
-    codes = sorted({c for c in codes if c})
-    if not codes:
-        return {}
-    a = s.admin_units
-    out: dict[str, str] = {}
-    rows = conn.execute(select(a.c.code, a.c.era, a.c.name).where(a.c.code.in_(codes))
-                        .order_by(a.c.code, a.c.era.desc())).all()  # 'MOI' before 'CU': CU wins
-    for code, _era, name in rows:
-        out[code] = name
-    return out
-
-
-def communes_in_scope(conn, principal: Principal) -> list[tuple[str, str]]:
-    """(code, name) of the communes holding parcels that the officer may see, by name."""
-    codes = conn.execute(select(s.parcels.c.commune_code).distinct()).scalars().all()
-    visible = [c for c in codes if principal.can_see_commune(c)]
-    names = unit_names(conn, visible)
-    return sorted(((c, names.get(c, f"Xã {c}")) for c in visible), key=lambda x: (x[1], x[0]))
-
-
 def _account(request: Request, principal: Principal) -> dict[str, Any]:
     cache = getattr(request.app.state, "ui_accounts", None)
     if cache is None:
@@ -183,8 +160,8 @@ def _account(request: Request, principal: Principal) -> dict[str, Any]:
     if hit is not None and hit[1] > now:
         return hit[0]
     with store_of(request).read() as conn:
-        display = conn.execute(select(s.users.c.display_name)
-                               .where(s.users.c.username == principal.username)).scalar()
+        user = get_user(conn, principal.username)
+        display = user.display_name if user is not None else None
         names = unit_names(conn, principal.scopes)
     if principal.scopes:
         scope = ", ".join(names.get(c, c) for c in sorted(principal.scopes))

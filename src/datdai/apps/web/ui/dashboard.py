@@ -23,16 +23,15 @@ from datdai.apps.web.ui.common import (
     STAFF_ROLES,
     Principal,
     check_commune,
-    communes_in_scope,
     page_role,
     render,
     store_of,
-    unit_names,
 )
 from datdai.db import schema as s
 from datdai.dossiers.errors import InvalidInput
 from datdai.dossiers.lifecycle import local_date
 from datdai.kernel.text import vn_int, vn_percent
+from datdai.land.places import commune_choices, unit_names
 from datdai.matching import reconcile_progress as rp
 from datdai.reporting.figures import last_months, month_figures, monthly_series
 
@@ -97,7 +96,7 @@ def dashboard(
         check_commune(principal, ma_xa)
     cal = calendar_of(request)
     with store_of(request).read() as conn:
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
         if ma_xa is not None:
             scope = [ma_xa]
         elif sees_every_commune(principal):
@@ -159,7 +158,7 @@ def land_users(
         cond.append(st.c.party_id.is_(None))
     full = principal.needs_full_personal_data()
     with store_of(request).read() as conn:
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
         if ma_xa is not None:
             cond.append(users.c.commune_code == ma_xa)
         elif not sees_every_commune(principal):

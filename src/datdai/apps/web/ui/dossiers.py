@@ -17,9 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import and_, func, or_, select
 
-from datdai.access.visibility import scope_clause
 from datdai.apps.web import dossier_actions as actions
 from datdai.apps.web.auth import log_access
 from datdai.apps.web.routing import calendar_of, today_vn
@@ -29,26 +27,32 @@ from datdai.apps.web.ui.common import (
     PageNotFound,
     Principal,
     check_commune,
-    communes_in_scope,
     page_role,
     render,
     store_of,
-    unit_names,
 )
-from datdai.db import schema as s
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers import lifecycle as lc
 from datdai.dossiers.documents import FileStore, default_root, document
 from datdai.dossiers.errors import DossierError
 from datdai.dossiers.lifecycle import Role, State, Step
+from datdai.dossiers.listing import (
+    OPEN,
+    Deadline,
+    DossierFilter,
+    Order,
+    count_by_state,
+    find_dossiers,
+)
 from datdai.dossiers.registry import get_service, list_services
 from datdai.dossiers.stats import month_bounds
+from datdai.land.places import commune_choices, unit_names
+from datdai.land.repository import find_parcel_key
 
 router = APIRouter(include_in_schema=False)
 READER = page_role(*DOSSIER_ROLES)
 FILERS = page_role("admin", "mot_cua")
 PAGE_SIZE = 50
-OPEN = "DANG_MO"  # the desk's default view: every dossier not finished, most urgent first
 ALL = "TAT_CA"
 DEADLINE_FILTERS = {"qua-han": "Quá hạn (đã trả muộn hoặc đang quá hạn)", "dung-han": "Trả đúng hạn, trước hạn"}
 STEP_LABELS = {Step.KIEM_TRA_DAN_CU: "Đối chiếu với CSDL quốc gia về dân cư",
@@ -66,10 +70,6 @@ def _deadline(item: dict[str, Any], soon: dt.date) -> str | None:
             and item["due_date"] <= soon:
         return "soon"
     return None
-
-
-def _scope_condition(conn, principal: Principal):
-    return scope_clause(conn, principal, s.dossiers.c.commune_code, unplaced=True)
 
 
 @router.get("/ui/ho-so")
@@ -101,33 +101,13 @@ def desk(
     han = han if han in DEADLINE_FILTERS else None
     cal, today = calendar_of(request), today_vn()
     soon = cal.add_working_days(today, 1)
-    t = s.dossiers
+    flt = DossierFilter(
+        state=None if trang_thai == ALL else trang_thai, service_code=dich_vu, commune_code=ma_xa, channel=kenh,
+        received=month_range, deadline=Deadline(han) if han else None, today=today,
+        order=Order.DUE if trang_thai == OPEN else Order.NEWEST)
     with store_of(request).transaction() as conn:
-        scope = _scope_condition(conn, principal)
-        counts = dict(conn.execute(select(t.c.state, func.count()).where(scope).group_by(t.c.state)).all())
-        cond = [scope]
-        if trang_thai == OPEN:
-            cond.append(t.c.state.not_in([str(x) for x in lc.FINAL_STATES]))
-        elif trang_thai != ALL:
-            cond.append(t.c.state == trang_thai)
-        if month_range is not None:  # received in the month (the monthly statistics' "total")
-            cond += [t.c.received_at >= month_range[0], t.c.received_at < month_range[1]]
-        if kenh:
-            cond.append(t.c.channel == kenh)
-        if dich_vu:
-            cond.append(t.c.service_code == dich_vu)
-        if ma_xa:
-            cond.append(t.c.commune_code == ma_xa)
-        if han == "qua-han":  # finished late, or open and past the due date (the API's overdue_now)
-            cond.append(or_(t.c.timeliness == lc.Timeliness.QUA_HAN.value,
-                            and_(t.c.state.not_in([str(x) for x in lc.FINAL_STATES]), t.c.due_date < today)))
-        elif han == "dung-han":  # finished on or before the due date
-            cond.append(t.c.timeliness.in_([lc.Timeliness.SOM_HAN.value, lc.Timeliness.DUNG_HAN.value]))
-        order = (t.c.due_date.is_(None), t.c.due_date, t.c.id) if trang_thai == OPEN else (t.c.id.desc(),)
-        total = conn.execute(select(func.count()).select_from(t).where(*cond)).scalar_one()
-        rows = conn.execute(select(t).where(*cond).order_by(*order).limit(PAGE_SIZE)
-                            .offset((trang - 1) * PAGE_SIZE)).all()
-        found = [ds.Dossier.from_row(r) for r in rows]
+        counts = count_by_state(conn, principal)
+        total, found = find_dossiers(conn, principal, flt, limit=PAGE_SIZE, offset=(trang - 1) * PAGE_SIZE)
         items = [actions.summary(conn, d, principal, cal, today) for d in found]
         if han == "qua-han":  # a paused dossier past its old due date is not overdue: the API's rule decides
             items = [x for x in items if x["overdue_now"] or x["timeliness"] == lc.Timeliness.QUA_HAN.value]
@@ -141,7 +121,7 @@ def desk(
         services = {x.code: x.name for x in catalog}
         step_names = {st.code: st.name for x in catalog for st in x.steps}
         step_names.update({str(k): v for k, v in STEP_LABELS.items()})
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
         names = unit_names(conn, {x["commune_code"] for x in items})
     tabs = [(OPEN, "Đang giải quyết", sum(n for st, n in counts.items() if State(st) not in lc.FINAL_STATES)),
             (ALL, "Tất cả", sum(counts.values()))]
@@ -182,7 +162,7 @@ def _transitions(principal: Principal, d: dict[str, Any]) -> list[dict[str, Any]
 def new_form(request: Request, principal: Annotated[Principal, Depends(FILERS)]):
     with store_of(request).read() as conn:
         services = list_services(conn)
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
     return render(request, "dossier_new.html", principal, active="ho-so", title="Tiếp nhận hồ sơ mới",
                   services=services, communes=communes, nonce=secrets.token_urlsafe(16), form={})
 
@@ -226,7 +206,7 @@ def file_dossier(
         problem = "Không tạo được hồ sơ."
     with store_of(request).read() as conn:
         services = list_services(conn)
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
     return render(request, "dossier_new.html", principal, status_code=422, active="ho-so",
                   title="Tiếp nhận hồ sơ mới", services=services, communes=communes, nonce=ma_chong_trung,
                   form=form, problem=problem)
@@ -259,8 +239,7 @@ def dossier_page(request: Request, principal: Annotated[Principal, Depends(READE
             service = None
         parcel = None
         if d["parcel_id"] is not None:
-            parcel = conn.execute(select(s.parcels.c.id, s.parcels.c.sheet_no, s.parcels.c.parcel_no)
-                                  .where(s.parcels.c.id == d["parcel_id"])).first()
+            parcel = find_parcel_key(conn, parcel_id=d["parcel_id"])
         names = unit_names(conn, [d["commune_code"]])
     steps = [(str(x), label) for x, label in STEP_LABELS.items()]
     if service is not None:

@@ -29,17 +29,16 @@ from datdai.apps.web.ui.common import (
     PageNotFound,
     Principal,
     check_commune,
-    communes_in_scope,
     page_role,
     render,
     store_of,
-    unit_names,
 )
 from datdai.cleaning.findings import STATUS_LABELS as FINDING_STATUS_LABELS
 from datdai.cleaning.findings import Severity, Status
 from datdai.cleaning.registry import all_rules
 from datdai.cleaning.store_findings import FindingError, finding_events, set_status
 from datdai.db import schema as s
+from datdai.land.places import commune_choices, unit_names
 
 router = APIRouter(include_in_schema=False)
 DATA_STAFF = page_role(*DATA_ROLES)
@@ -117,7 +116,7 @@ def findings_page(
         check_commune(principal, ma_xa)
     full = principal.needs_full_personal_data()
     with store_of(request).transaction() as conn:
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
         total, rows = query_findings(conn, principal, commune=ma_xa, rule=ma_loi, severity=muc_do,
                                      status=trang_thai, limit=PAGE_SIZE, offset=(trang - 1) * PAGE_SIZE)
         names = unit_names(conn, {r.commune_code for r in rows})

@@ -19,13 +19,12 @@ from datdai.apps.web.ui.common import (
     PageNotFound,
     Principal,
     check_commune,
-    communes_in_scope,
     page_role,
     render,
     store_of,
-    unit_names,
 )
 from datdai.land.parcel_rights import STAFF_READERS
+from datdai.land.places import commune_choices, unit_names
 from datdai.reporting.parcel_map import (
     STATUS_LABELS,
     commune_extent,
@@ -79,7 +78,7 @@ def map_page(
     thua: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ):
     with store_of(request).read() as conn:
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
         selected_parcel = None
         problem = None
         if thua is not None:

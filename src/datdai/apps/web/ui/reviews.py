@@ -24,14 +24,13 @@ from datdai.apps.web.ui.common import (
     DATA_ROLES,
     Principal,
     check_commune,
-    communes_in_scope,
     page_role,
     render,
     store_of,
-    unit_names,
 )
 from datdai.dossiers.errors import DossierError
 from datdai.kernel.text import fold_key
+from datdai.land.places import commune_choices, unit_names
 
 router = APIRouter(include_in_schema=False)
 DATA_STAFF = page_role(*DATA_ROLES)
@@ -124,7 +123,7 @@ def review_page(
     page = actions.review_page(request, principal, ma_xa=ma_xa, limit=PAGE_SIZE, offset=(trang - 1) * PAGE_SIZE)
     cases = [_case_view(c) for c in page["items"]]
     with store_of(request).read() as conn:
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
         names = unit_names(conn, {c["land"]["commune_code"] for c in cases})
     return render(request, "reviews.html", principal, active="doi-soat", title="Đối soát dân cư",
                   cases=cases, names=names, communes=communes, commune=ma_xa or "", page=trang,
