@@ -107,7 +107,7 @@ def _axe(page) -> list[str]:
 def _login(browser, base: str, provider: str, sub: str) -> Session:
     """Through the provider's authorization page, by keyboard on our side."""
     sess = Session(browser, base, None)
-    sess.context.set_viewport_size(MOBILE)
+    sess.page.set_viewport_size(MOBILE)
     page = sess.page
     sess.goto("/ui/cong-dan")
     page.wait_for_url(re.compile(r".*/ui/cong-dan/dang-nhap\?next="))

@@ -30,7 +30,7 @@ import orjson
 import shapely
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy import LargeBinary, func, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -70,7 +70,7 @@ from datdai.web.ui.common import (
     store_of,
     unit_names,
 )
-from datdai.web.ui.parcel_map import _transformers
+from datdai.web.ui.parcel_map import _geometry_bytes, _transformers
 
 router = APIRouter(include_in_schema=False)
 CITIZEN = Depends(page_citizen)
@@ -200,10 +200,8 @@ def _features(conn, ids: list[int]) -> dict[str, Any]:
     """GeoJSON (WGS84) of the citizen's parcels, for Leaflet."""
     features = []
     if ids:
-        wkb = s.parcels.c.geom
-        if conn.dialect.name == "postgresql":
-            wkb = func.ST_AsEWKB(s.parcels.c.geom, type_=LargeBinary)
-        rows = conn.execute(select(_P.c.id, _P.c.sheet_no, _P.c.parcel_no, _P.c.srid, wkb.label("wkb"))
+        rows = conn.execute(select(_P.c.id, _P.c.sheet_no, _P.c.parcel_no, _P.c.srid,
+                                   _geometry_bytes(conn).label("wkb"))
                             .where(_P.c.id.in_(ids), _P.c.geom.is_not(None), _P.c.srid.is_not(None))).all()
         for r in rows:
             geom = shapely.from_wkb(bytes(r.wkb))
