@@ -141,6 +141,7 @@ def browser():
         b.close()
 
 
+@pytest.mark.slow  # a whole dossier through the pages of five accounts, axe-core on seven pages
 def test_citizen_online_end_to_end(browser, server, provider, db, people):
     a, b = people
     set_claims(provider, "vneid-a", {"so_dinh_danh": a["number"], "name": a["name"], "email": "cong.dan.a@example.vn",
