@@ -179,6 +179,7 @@ def test_citizen_online_end_to_end(browser, server, provider, db, people):
     assert reuse.is_checked()
     assert "đã số hóa — không cần nộp lại" in page.inner_text(f"[data-component={paper.component_code}]")
     assert unlabeled_fields(page) == [] and _axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
     sa.shot("cong-dan-02-nop-ho-so")
     page.fill("#ben_nhan_ho_ten", "Lê Văn Nhận")
     page.fill("#ben_nhan_so_dinh_danh", "079090001111")
