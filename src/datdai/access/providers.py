@@ -6,24 +6,14 @@
 issued for that account, whose role and scope always come from the local ``users`` table:
 an outside identity proves *who* someone is, never *what they may do* here.
 
-Plugging in a national login (VNeID, or any OpenID Connect provider)
-------------------------------------------------------------------
+Logging in through a national login (VNeID, or any OpenID Connect provider)
+--------------------------------------------------------------------------
 OIDC does not pass passwords through us; it is a browser redirect (authorization code flow with
-PKCE). A provider for it implements :class:`RedirectIdentityProvider`:
-
-1. ``authorization_url(state, nonce, redirect_uri)`` — where to send the browser (the provider's
-   ``authorization_endpoint`` from its ``/.well-known/openid-configuration``, with our client id,
-   ``scope=openid``, the state/nonce and the PKCE challenge);
-2. ``complete(code, state, redirect_uri)`` — exchange the code at the ``token_endpoint``,
-   validate the ID token (signature against the provider's JWKS, ``iss``, ``aud`` = our client id,
-   ``exp``, ``nonce``) and return an :class:`Identity` whose ``username`` is the local account
-   linked to the subject: for VNeID, the account whose ``users.personal_number`` is the verified
-   personal number (citizens), or an account provisioned in advance with ``datdai user create``
-   (staff). No linked, active account → None (401).
-
-A web route ``GET /api/v1/auth/oidc/callback`` would call ``complete`` and then
-``datdai.access.tokens.issue_token`` exactly as the password route does. None is shipped: there is
-no VNeID test environment to validate against, and a fake one would only hide the real work.
+PKCE, state and nonce): :class:`datdai.access.oidc.OidcProvider`, configured by ``DATDAI_OIDC_*``
+(docs/citizens.md), driven by the citizens' pages (``web/ui/citizens.py``). The verified ID
+token's personal number names the citizen's account (``auth/users.citizen_account``: found or
+created, role ``cong_dan``); the session is then an ordinary token from
+``datdai.access.tokens.issue_token``, exactly as after a password. Staff log in with local accounts.
 """
 
 from __future__ import annotations
@@ -48,15 +38,6 @@ class IdentityProvider(Protocol):
     """Checks a username and password; the identity of the local account, or None."""
 
     def authenticate(self, username: str, password: str) -> Identity | None: ...
-
-
-@runtime_checkable
-class RedirectIdentityProvider(Protocol):
-    """A redirect-based provider (OIDC, VNeID): see the module documentation."""
-
-    def authorization_url(self, state: str, nonce: str, redirect_uri: str) -> str: ...
-
-    def complete(self, code: str, state: str, redirect_uri: str) -> Identity | None: ...
 
 
 class LocalProvider:

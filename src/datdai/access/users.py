@@ -153,3 +153,30 @@ def check_password(conn: Connection, username: str, password: str,
     if values:
         conn.execute(update(users).where(users.c.id == row.id).values(**values))
     return _user(row)
+
+
+def citizen_account(conn: Connection, personal_number: str, *, display_name: str | None = None,
+                    email: str | None = None, phone: str | None = None, auto_create: bool = True,
+                    by: str = "oidc") -> User | None:
+    """The citizen account (role ``cong_dan``) of a verified personal number, for a login through
+    an identity provider: the existing one, or — ``auto_create`` — a new one without a password
+    (username ``cd<number>``). The contact the provider vouched for (``email``, ``phone``) is
+    stored on it for notifications. None when the account is deactivated, or there is none and
+    ``auto_create`` is off."""
+    row = conn.execute(select(users).where(users.c.role == CITIZEN, users.c.personal_number == personal_number)
+                       .order_by(users.c.active.desc(), users.c.id)).first()
+    if row is None:
+        if not auto_create:
+            return None
+        user = create_user(conn, f"cd{personal_number}", role=CITIZEN, password=None,
+                           display_name=display_name, personal_number=personal_number, created_by=by)
+        row = conn.execute(select(users).where(users.c.id == user.id)).one()
+    if not row.active:
+        return None
+    values = {k: v for k, v in (("email", email), ("phone", phone)) if v and v != getattr(row, k)}
+    if display_name and not row.display_name:
+        values["display_name"] = unicodedata.normalize("NFC", display_name)
+    if values:
+        conn.execute(update(users).where(users.c.id == row.id).values(**values))
+    return get_user_by_id(conn, row.id)
+

@@ -649,6 +649,10 @@ users = Table(
     Column("locked_until", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", Text, nullable=False),
+    # where the account is told of its dossiers' changes (services/notifications.py): from the
+    # identity provider's ``email`` / ``phone_number`` claims at login, or set by the office
+    Column("email", Text),
+    Column("phone", String(32)),
 )
 
 api_keys = Table(

@@ -25,6 +25,7 @@ from datdai.dossiers.calendar import default_calendar
 from datdai.dossiers.catalog import service_limit
 from datdai.dossiers.errors import Conflict, InvalidInput, NotFound, RoleNotAllowed
 from datdai.dossiers.lifecycle import Channel, Role, State, Step
+from datdai.dossiers.notifications import notify_state_change
 from datdai.dossiers.registry import get_service
 
 
@@ -204,6 +205,8 @@ def create_dossier(
             conn.execute(insert(dossier_events).values(
                 dossier_id=dossier_id, from_state=None, to_state=str(State.DA_NOP), step=None, actor=actor,
                 role=str(role), at=at, reason=None, audit_batch_id=trail.batch_id))
+            # the applicant is told (e-mail / SMS through the outbox), in this transaction
+            notify_state_change(conn, get_dossier(conn, dossier_id), change_key=str(trail.batch_id), at=at)
     except IntegrityError:
         # a concurrent request with the same key won the race: theirs is the dossier
         if idempotency_key is not None:
@@ -329,6 +332,9 @@ def transition(
             actor=actor, role=str(role), at=at, reason=reason, audit_batch_id=trail.batch_id))
         if target == State.DA_PHE_DUYET:
             apply_result(conn, trail, get_dossier(conn, d.id))
+        if target != d.state:  # a change of state (not the next step): the applicant is told
+            notify_state_change(conn, get_dossier(conn, d.id), change_key=str(trail.batch_id), reason=reason,
+                                at=at)
     return get_dossier(conn, d.id)
 
 

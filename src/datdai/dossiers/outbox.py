@@ -50,6 +50,8 @@ class Partner(StrEnum):
     TAX = "THUE"
     NOTARY = "CONG_CHUNG"
     LGSP = "LGSP"
+    EMAIL = "EMAIL"  # a citizen's notification by e-mail (services/notifications.py)
+    SMS = "SMS"  # a citizen's notification by SMS
 
 
 Sender = Callable[[dict[str, Any]], None]

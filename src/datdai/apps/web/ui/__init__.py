@@ -14,6 +14,8 @@ Browser libraries come from npm (``frontend/package.json``) and are copied into
 * ``dossiers``  — the dossier desk: deadlines, documents, history, transitions, filing at the desk
 * ``jobs``      — long operations (import a delivery, run a reconciliation) with their progress
 * ``reports``   — the monthly report's downloads
+* ``citizens``  — the citizens' pages (``/ui/cong-dan``): login through OpenID Connect (VNeID),
+                  their parcels, their dossiers, filing online, supplements, the result
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 
 from datdai.apps.web.routing import error_response
 from datdai.apps.web.ui import (
+    citizens,
     dashboard,
     dossiers,
     findings,
@@ -34,7 +37,6 @@ from datdai.apps.web.ui import (
     session,
 )
 from datdai.apps.web.ui.common import (
-    LOGIN_PATH,
     STATIC_DIR,
     LoginRequired,
     PageForbidden,
@@ -49,13 +51,14 @@ def install_ui(app: FastAPI) -> None:
     from urllib.parse import quote
 
 
-    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports):
+    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports, citizens):
         app.include_router(module.router)
+    citizens.install_oidc(app)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC_DIR)), name="ui-static")
     jobs.install_runner(app)
 
     async def login_required(request: Request, exc: LoginRequired):
-        target = f"{LOGIN_PATH}?next={quote(exc.next_path, safe='')}"
+        target = f"{exc.login_path}?next={quote(exc.next_path, safe='')}"
         if exc.expired:
             target += "&het_han=1"
         if request.method != "GET" or request.headers.get("x-requested-with") == "fetch":

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from fastapi import HTTPException, Request
 from fastapi.templating import Jinja2Templates
 
-from datdai.access.roles import ROLES
+from datdai.access.roles import CITIZEN, ROLES
 from datdai.access.users import get_user
 from datdai.apps.web.auth import Principal, authenticate
 from datdai.apps.web.protection import csrf_token
@@ -35,6 +35,8 @@ HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 LOGIN_PATH = "/ui/dang-nhap"
+CITIZEN_HOME = "/ui/cong-dan"  # the citizens' pages (web/ui/citizens.py)
+CITIZEN_LOGIN_PATH = "/ui/cong-dan/dang-nhap"
 
 # The roles that work in the web app (system clients and citizens use the API / the portal).
 STAFF_ROLES = ("admin", "can_bo_du_lieu", "mot_cua", "lanh_dao", "kiem_toan")
@@ -72,10 +74,11 @@ DEFAULT_HOME = "/ui/tong-quan"
 class LoginRequired(Exception):
     """No valid session: the page redirects to the login form, then back."""
 
-    def __init__(self, next_path: str, expired: bool = False) -> None:
+    def __init__(self, next_path: str, expired: bool = False, login_path: str = LOGIN_PATH) -> None:
         super().__init__(next_path)
         self.next_path = next_path
         self.expired = expired
+        self.login_path = login_path
 
 
 class PageForbidden(Exception):
@@ -97,6 +100,8 @@ def role_label(role: str) -> str:
 
 
 def home_of(principal: Principal) -> str:
+    if principal.role == CITIZEN:
+        return CITIZEN_HOME
     return HOME_OF_ROLE.get(principal.role, DEFAULT_HOME)
 
 
@@ -119,6 +124,22 @@ async def page_user(request: Request) -> Principal:
     if principal.role not in STAFF_ROLES:
         raise PageForbidden("Tài khoản này không dùng giao diện dành cho cán bộ.")
     request.state.principal = principal  # for the layout of an error page
+    return principal
+
+
+async def page_citizen(request: Request) -> Principal:
+    """The signed-in citizen (role ``cong_dan``, with their personal number); without a session,
+    the citizens' login page."""
+    try:
+        principal = await authenticate(request)
+    except HTTPException as exc:
+        if exc.status_code == 401:
+            expired = bool(request.cookies.get("datdai_session"))
+            raise LoginRequired(_next_path(request), expired=expired, login_path=CITIZEN_LOGIN_PATH) from None
+        raise
+    if principal.role != CITIZEN or not principal.personal_number:
+        raise PageForbidden("Trang này dành cho công dân đăng nhập bằng tài khoản định danh.")
+    request.state.principal = principal
     return principal
 
 
@@ -163,7 +184,9 @@ def _account(request: Request, principal: Principal) -> dict[str, Any]:
         user = get_user(conn, principal.username)
         display = user.display_name if user is not None else None
         names = unit_names(conn, principal.scopes)
-    if principal.scopes:
+    if principal.role == CITIZEN:
+        scope = "Thửa đất và hồ sơ của chính mình"
+    elif principal.scopes:
         scope = ", ".join(names.get(c, c) for c in sorted(principal.scopes))
     else:
         scope = "Toàn bộ cơ sở dữ liệu"

@@ -17,6 +17,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from datdai.apps.web import dossier_actions as actions
 from datdai.apps.web.auth import log_access
@@ -33,8 +35,14 @@ from datdai.apps.web.ui.common import (
 )
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers import lifecycle as lc
-from datdai.dossiers.documents import FileStore, default_root, document
-from datdai.dossiers.errors import DossierError
+from datdai.dossiers.documents import (
+    RESULT_COMPONENT,
+    FileStore,
+    add_document,
+    default_root,
+    document,
+)
+from datdai.dossiers.errors import DossierError, InvalidInput
 from datdai.dossiers.lifecycle import Role, State, Step
 from datdai.dossiers.listing import (
     OPEN,
@@ -58,7 +66,9 @@ DEADLINE_FILTERS = {"qua-han": "Quá hạn (đã trả muộn hoặc đang quá 
 STEP_LABELS = {Step.KIEM_TRA_DAN_CU: "Đối chiếu với CSDL quốc gia về dân cư",
                Step.KIEM_TRA_THUC_DIA: "Kiểm tra thực địa",
                Step.CHUYEN_THUE: "Chuyển thông tin sang cơ quan thuế (Mô hình 46)"}
-NOTICES = {"da-chuyen": "Đã chuyển hồ sơ.", "da-nop": "Đã tiếp nhận hồ sơ mới."}
+NOTICES = {"da-chuyen": "Đã chuyển hồ sơ.", "da-nop": "Đã tiếp nhận hồ sơ mới.",
+           "da-luu-ket-qua": "Đã lưu kết quả giải quyết; người nộp tải về được trên trang Công dân."}
+RESULT_MAX_BYTES = 900_000  # under the request limit of web/protection.py (1 MiB by default)
 CHANNELS = {"ONLINE": "Trực tuyến", "TRUC_TIEP": "Trực tiếp"}
 
 
@@ -250,7 +260,9 @@ def dossier_page(request: Request, principal: Annotated[Principal, Depends(READE
                   service=service, parcel=parcel, commune_name=names.get(d["commune_code"], d["commune_code"]),
                   transitions=_transitions(principal, d), steps=steps, components=components,
                   state_labels={str(k): v for k, v in lc.STATE_LABELS.items()}, channels=CHANNELS,
-                  notice=NOTICES.get(request.query_params.get("tb", "")))
+                  notice=NOTICES.get(request.query_params.get("tb", "")),
+                  can_attach_result=principal.role in ("admin", "mot_cua")
+                  and d["state"] in (State.DA_PHE_DUYET, State.DA_TRA_KET_QUA))
 
 
 @router.post("/ui/ho-so/{dossier_id}/chuyen")
@@ -280,6 +292,37 @@ def move(
     context["problem"] = f"Chưa chuyển được hồ sơ: {problem}"
     context["notice"] = None
     return render(request, "dossier.html", principal, status_code=422, **context)
+
+
+@router.post("/ui/ho-so/{dossier_id}/ket-qua")
+async def attach_result(request: Request, principal: Annotated[Principal, Depends(FILERS)], dossier_id: int):
+    """The result (KET_QUA) of an approved dossier, stored for the applicant to download from
+    their page (``/ui/cong-dan``); scope checked as the dossier's, the write access-logged."""
+    form = await request.form()
+    upload = form.get("tep_ket_qua")
+    data = await upload.read(RESULT_MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    store = store_of(request)
+
+    def work():
+        if not data:
+            raise InvalidInput("Chọn tệp kết quả giải quyết.")
+        if len(data) > RESULT_MAX_BYTES:
+            raise InvalidInput(f"Tệp kết quả lớn hơn {RESULT_MAX_BYTES // 1000} KB.")
+        with store.transaction() as conn:
+            d = ds.get_dossier(conn, dossier_id)
+            try:
+                actions.check_scope(principal, d)
+            except HTTPException as exc:
+                raise PageForbidden(str(exc.detail).split(" / ")[0]) from None
+            if d.state not in (State.DA_PHE_DUYET, State.DA_TRA_KET_QUA):
+                raise InvalidInput("Chỉ lưu kết quả cho hồ sơ đã phê duyệt hoặc đã trả kết quả.")
+            add_document(conn, FileStore(default_root(store.url)), d.id, component_code=RESULT_COMPONENT,
+                         file_name=upload.filename or "ket_qua.pdf", data=data, by=principal.username,
+                         media_type=upload.content_type)
+            actions.log_dossier(conn, principal, d, "lưu kết quả giải quyết hồ sơ")
+
+    await run_in_threadpool(work)  # a refusal: the error page with its status (web/ui/__init__.py)
+    return RedirectResponse(f"/ui/ho-so/{dossier_id}?tb=da-luu-ket-qua", status_code=303)
 
 
 @router.get("/ui/ho-so/{dossier_id}/giay-to/{document_id}")

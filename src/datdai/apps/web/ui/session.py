@@ -20,16 +20,26 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from datdai.access.providers import LocalProvider
+from datdai.access.roles import CITIZEN
 from datdai.access.tokens import issue_token, revoke_token
 from datdai.access.users import get_user
 from datdai.apps.web.auth import authenticate, session_cookie_name
 from datdai.apps.web.protection import CSRF_COOKIE, csrf_token
-from datdai.apps.web.ui.common import LOGIN_PATH, STAFF_ROLES, Principal, home_of, page_user, render
+from datdai.apps.web.ui.common import (
+    CITIZEN_HOME,
+    CITIZEN_LOGIN_PATH,
+    LOGIN_PATH,
+    STAFF_ROLES,
+    Principal,
+    home_of,
+    page_user,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 
 WRONG = "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị khóa."
-NOT_STAFF = "Tài khoản này không dùng giao diện dành cho cán bộ (hệ thống kết nối, công dân)."
+NOT_STAFF = "Tài khoản hệ thống kết nối không dùng giao diện web (chỉ dùng API)."
 
 
 def _safe_next(value: str | None) -> str | None:
@@ -92,7 +102,7 @@ async def login(request: Request, username: Annotated[str, Form(max_length=200)]
             user = get_user(conn, identity.username)
             if user is None or not user.active:
                 return None, None
-            if user.role not in STAFF_ROLES:
+            if user.role not in STAFF_ROLES and user.role != CITIZEN:  # system clients use the API
                 return user, None
             return user, issue_token(conn, identity.username)
 
@@ -103,7 +113,7 @@ async def login(request: Request, username: Annotated[str, Form(max_length=200)]
     if issued is None:
         return render(request, "login.html", None, status_code=403, next="", error=NOT_STAFF,
                       info=None, username=username)
-    target = _safe_next(next) or home_of(Principal(
+    target = CITIZEN_HOME if user.role == CITIZEN else _safe_next(next) or home_of(Principal(
         username=user.username, role=user.role, scopes=frozenset(user.scopes), personal_number=None,
         is_system=False))
     response = RedirectResponse(target, status_code=303)
@@ -127,7 +137,8 @@ async def logout(request: Request):
 
         await run_in_threadpool(revoke)
         getattr(request.app.state, "auth_cache", {}).pop(("bearer", token), None)
-    response = RedirectResponse(LOGIN_PATH, status_code=303)
+    response = RedirectResponse(request.query_params.get("ve") == "cong-dan" and CITIZEN_LOGIN_PATH
+                                or LOGIN_PATH, status_code=303)
     response.delete_cookie(name, path="/", httponly=True, samesite="strict",
                            secure=request.url.scheme == "https")
     return response
