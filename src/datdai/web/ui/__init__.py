@@ -24,7 +24,17 @@ from fastapi.staticfiles import StaticFiles
 
 from datdai.domain.errors import DatdaiError
 from datdai.web.routing import error_response
-from datdai.web.ui import dashboard, dossiers, findings, jobs, parcel_map, reports, reviews, session
+from datdai.web.ui import (
+    dashboard,
+    dossiers,
+    findings,
+    jobs,
+    parcel_map,
+    reports,
+    reviews,
+    session,
+    survey,
+)
 from datdai.web.ui.common import (
     LOGIN_PATH,
     STATIC_DIR,
@@ -40,7 +50,7 @@ def install_ui(app: FastAPI) -> None:
     from urllib.parse import quote
 
 
-    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports):
+    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports, survey):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC_DIR)), name="ui-static")
     jobs.install_runner(app)
