@@ -80,7 +80,8 @@ def read_central_export(path: str | Path) -> list[Submission]:
                 if rows and "KEY" in rows[0] and "PARENT_KEY" not in rows[0]]
         main += [n for n in tables if not tables[n] and n not in main and "-" not in Path(n).stem]
         if len(main) != 1:
-            raise DeliveryError(path, "không tìm thấy đúng một bảng chính (<mã biểu mẫu>.csv có cột KEY) / "
+            raise DeliveryError(path, "không phải tệp xuất CSV zip của ODK Central: không tìm thấy đúng một bảng chính "
+                                      "(<mã biểu mẫu>.csv có cột KEY) / "
                                       f"expected one main table with a KEY column, found {sorted(main)}")
         main_name = main[0]
         rows = tables[main_name]

@@ -489,9 +489,9 @@ def apply_accepted(conn: Connection, *, actor: str, communes: Sequence[str] | No
 
 def revert_applied(conn: Connection, batch_id: int, *, actor: str, reason: str) -> int:
     """Undo an application (its audit batch); its proposals return to ``CHAP_NHAN``."""
-    SP = s.survey_proposals
-    n = conn.execute(select(func.count()).select_from(SP).where(SP.c.applied_batch_id == batch_id)).scalar_one()
-    if n == 0:
+    SP, B = s.survey_proposals, s.audit_batches
+    source = conn.execute(select(B.c.source).where(B.c.id == batch_id)).scalar()
+    if source is None or not source.startswith(f"{SOURCE_PREFIX}: áp dụng"):
         raise NotFound(f"lô #{batch_id} không phải lô áp dụng đề xuất điều tra / not a survey batch")
     revert_id = revert_batch(conn, batch_id, actor=actor, reason=reason)
     conn.execute(update(SP).where(SP.c.applied_batch_id == batch_id)
