@@ -35,6 +35,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from datdai.domain.cccd_qr import InvalidQr, parse_cccd_qr
 from datdai.domain.errors import Conflict, InvalidInput, NotFound
 from datdai.domain.landuse import parse_codes
+from datdai.domain.parcel_identifier import provisional_key
 from datdai.domain.survey_fields import (
     BY_NAME,
     FIELDS,
@@ -66,7 +67,10 @@ def photo_cap() -> int:
 
 
 def parcel_key(commune_code: str, sheet_no: int, parcel_no: int) -> str:
-    return f"{commune_code}-{sheet_no}-{parcel_no}"
+    """The survey's key of a parcel: the provisional parcel key (``domain/parcel_identifier.py``),
+    whatever generator the office plugged in for its identifiers (the form needs a key it can
+    read back)."""
+    return provisional_key(commune_code, sheet_no, parcel_no)
 
 
 def split_key(key: str) -> tuple[str, int, int] | None:

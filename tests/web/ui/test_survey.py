@@ -74,8 +74,13 @@ def test_review_apply_and_undo_from_the_page(ui):
     assert r.status_code == 303 and "tb=da-ap-dung" in r.headers["location"]
     with ui.store.read() as conn:
         assert conn.execute(select(s.parcels.c.legal_area).where(s.parcels.c.parcel_no == 1)).scalar_one() == 410.5
+        parcel_id = conn.execute(select(s.parcels.c.id).where(s.parcels.c.parcel_no == 1)).scalar_one()
         batch = conn.execute(select(s.survey_proposals.c.applied_batch_id)
                              .where(s.survey_proposals.c.id == ids["dien_tich"])).scalar_one()
+    # the parcel's page shows the surveyed address and its (official) identifier
+    panel = ui.get(f"/ui/thua-dat/{parcel_id}")
+    assert panel.status_code == 200 and "Số 12" in panel.text and "70250120001" in panel.text
+    assert "tạm thời" not in panel.text.split('data-testid="ma-thua"')[1][:120]
     # a decided proposal cannot be decided again: the page says why, nothing changes
     again = ui.post(f"/ui/dieu-tra/{ids['dien_tich']}/quyet-dinh",
                     data={"quyet_dinh": "TU_CHOI", "ma_xa": "25216", "csrf_token": csrf(ui)})

@@ -37,6 +37,7 @@ from sqlalchemy import LargeBinary, and_, func, literal_column, select, type_coe
 from datdai.auth import purposes
 from datdai.domain.crs import zone_for_srid
 from datdai.domain.masking import mask_id_numbers, mask_number
+from datdai.domain.parcel_identifier import parcel_identifier
 from datdai.quality.findings import Status
 from datdai.services import lifecycle as lc
 from datdai.store import audit
@@ -44,7 +45,14 @@ from datdai.store import schema as s
 from datdai.store.reconcile_results import IN_REVIEW
 from datdai.store.reconcile_review import latest_runs_by_party
 from datdai.web.auth import log_access
-from datdai.web.parcel_rights import RIGHTS_QUERY, STAFF_READERS, birth_text, fill_rights
+from datdai.web.parcel_rights import (
+    ADDRESS_QUERY,
+    RIGHTS_QUERY,
+    STAFF_READERS,
+    addresses_out,
+    birth_text,
+    fill_rights,
+)
 from datdai.web.ui.common import (
     DATA_ROLES,
     PageNotFound,
@@ -312,7 +320,10 @@ def parcel_details(conn, parcel_id: int, principal: Principal) -> dict[str, Any]
         log_access(conn, principal, action="xem thửa đất", resource=f"ui/thua-dat/{p.id}", purpose=purposes.PARCELS,
                    subjects=subjects)
     names = unit_names(conn, [p.commune_code])
+    addresses = addresses_out(conn.execute(ADDRESS_QUERY, {"parcel_id": p.id}))
     return {"p": p, "commune_name": names.get(p.commune_code, p.commune_code), "rights": parcel["rights"],
+            "identifier": parcel_identifier(p.identifier, p.commune_code, p.sheet_no, p.parcel_no),
+            "addresses": addresses,
             "certificates": certificates, "assets": assets, "findings": findings, "dossiers": dossiers,
             "history": history, "status": statuses, "status_label": STATUS_LABELS[statuses],
             "can_see_findings": principal.role in DATA_ROLES}
