@@ -48,7 +48,7 @@ def reconcile_store(store: Store, population: Path, workdir: Path, *, actor: str
     owners, result_file = workdir / "chu_su_dung.csv", workdir / "ket_qua_doi_soat.csv"
     with store.read() as conn:
         exported = export_c06(conn, owners, communes=communes, progress=progress, actor=actor)
-        # CCCD QR codes read in the field survey (agreeing with the typed number): identity evidence
+        # CCCD QR codes read in the field survey (not contradicting the typed number): identity evidence
         qr_codes = verified_qr_payloads(conn, communes)
     qr_file = None
     if qr_codes:

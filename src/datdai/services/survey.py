@@ -18,7 +18,7 @@ when its parcel no longer exists, a photo is over the size cap or missing, or a 
 fit its field; a submission already recorded (same instance ID) is skipped; a refused one is
 tried again on the next reading. Proposals are decided per field or all at once (only the
 conflict-free ones), applied in one audit batch (revertible), and their progress counted per
-commune. A QR that agrees with the typed number is verified identity evidence: the
+commune. A valid QR that does not contradict the typed number (or with none typed) is verified identity evidence: the
 reconciliation with the population register reads it (:func:`verified_qr_payloads`).
 """
 
@@ -541,7 +541,7 @@ def progress(conn: Connection, communes: Sequence[str] | None = None) -> list[Co
 
 
 def verified_qr_payloads(conn: Connection, communes: Sequence[str] | None = None) -> list[str]:
-    """The CCCD QR codes read in the field that agree with the typed number: verified identity
+    """The CCCD QR codes read in the field that do not contradict the typed number: verified identity
     evidence for the reconciliation with the population register."""
     T = s.survey_submissions
     q = select(T.c.qr_payload).where(T.c.status == RECORDED, T.c.qr_status == QR_MATCH).order_by(T.c.id)
