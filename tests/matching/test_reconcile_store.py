@@ -57,3 +57,54 @@ def test_applying_enriches_the_land_users_in_one_audited_batch(store, synthetic_
         batch = conn.execute(select(s.audit_batches).where(
             s.audit_batches.c.id == done.applied.batch_id)).one()
     assert batch.actor == "kiem-thu"
+
+
+def test_a_card_read_in_the_field_survey_links_an_old_cmnd(store, tmp_path):
+    """The land user is recorded with an old CMND only; the extract has two namesakes and no
+    CMND: the match needs review — until the survey reads his card's QR (agreeing with the number
+    the surveyor typed), which links the CMND to his personal number."""
+    import csv
+
+    from datdai.cleaning.survey import record_submissions
+    from datdai.dossiers.documents import FileStore
+    from datdai.kernel.model import (
+        DocumentType,
+        Holding,
+        IdentityDocument,
+        LandDataset,
+        Parcel,
+        Party,
+        PartyKind,
+        Right,
+        RightKind,
+    )
+    from datdai.kernel.survey_fields import Submission
+    from datdai.matching.inputs import POPULATION_COLUMNS
+    from tests.matching.test_qr_evidence import AN, OTHERS, QR_AN, TWIN
+
+    owner = Party("P1", PartyKind.PERSON, "Nguyễn Văn An", documents=[IdentityDocument(DocumentType.CMND, "285123456")],
+                  address=AN["thuong_tru"])
+    land = LandDataset([], [owner], [Parcel("25216", 1, 1, None, None, 300.0, ("ONT",))],
+                       [Holding("B1", [("25216", 1, 1)])], [Right("R1", "B1", "P1", RightKind.LAND_USE)], [], [], [])
+    with store.transaction() as conn:
+        repository.load_dataset(conn, land, actor="t", source="t", reason="t")
+    population = tmp_path / "dan_cu.csv"
+    with population.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=POPULATION_COLUMNS)
+        w.writeheader()
+        w.writerows({c: r.get(c, "") for c in POPULATION_COLUMNS} for r in [AN, TWIN, *OTHERS])
+
+    def result_row(work):
+        reconcile_store(store, population, work, actor="t", apply=False)
+        with (work / "ket_qua_doi_soat.csv").open(encoding="utf-8") as f:
+            return next(csv.DictReader(f))
+
+    before = result_row(tmp_path / "truoc")
+    assert before["ket_qua"] == "CAN_XAC_MINH"
+    with store.transaction() as conn:
+        r = record_submissions(conn, [Submission("uuid:qr", 1, "25216-1-1", {"so_dinh_danh": "070080123456"},
+                                                 qr_payload=QR_AN)],
+                               source="ODK_CENTRAL", file_name="x.zip", files=FileStore(tmp_path / "f"), actor="t")
+    assert r.recorded == 1 and r.qr_contradictions == 0
+    after = result_row(tmp_path / "sau")
+    assert (after["ket_qua"], after["so_dinh_danh"], after["ly_do"]) == ("KHOP", "070080123456", "CMND_TO_CCCD_QR")

@@ -138,3 +138,40 @@ def test_a_bad_figure_file_names_the_field(report_province):
         assert str(err.value).startswith("xa.json: ") and field in str(err.value), (field, str(err.value))
     with pytest.raises(FiguresFileError, match="JSON"):
         from_json(b"{not json", source="xa.json")
+
+
+def test_survey_figures_per_commune_in_the_figures_and_the_report(store, tmp_path):
+    """Parcels surveyed and proposals applied per commune: counted by the figures (the dashboard's
+    too), written in the report, kept by the roll-up file (a file without them reads 0)."""
+    from datdai.cleaning.survey import ACCEPTED, apply_accepted, decide, record_submissions
+    from datdai.dossiers.documents import FileStore
+    from datdai.kernel.survey_fields import Submission
+    from datdai.land import repository
+    from datdai.reporting.content import Paragraph, build_report
+    from datdai.reporting.figures import FigureFile
+    from datdai.reporting.texts import ReportTexts
+    from tests.land.factories import small_dataset
+
+    with store.transaction() as conn:
+        repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
+        record_submissions(conn, [Submission("uuid:r1", 1, "25216-12-1", {"so_nha": "7", "dien_tich": "401"}),
+                                  Submission("uuid:r2", 2, "25216-12-9", {"so_nha": "8"})],  # no such parcel
+                           source="ODK_CENTRAL", file_name="x.zip", files=FileStore(tmp_path), actor="t")
+        decide(conn, decision=ACCEPTED, by="t", communes=["25216"])  # the address, not the area (a conflict)
+        apply_accepted(conn, actor="t")
+    with store.read() as conn:
+        f = month_figures(conn, "2026-11")
+    u = f.unit("25216")
+    assert (u.parcels, u.parcels_surveyed, u.survey_proposals, u.survey_applied) == (3, 1, 2, 1)
+    assert f.unit_totals.parcels_surveyed == 1
+    office = Office("70", "Văn phòng")
+    report = build_report(FigureFile(office, f), ReportTexts(scope_code="", month="2026-11"), charts=False)
+    texts = [b.text for b in report.blocks if isinstance(b, Paragraph)]
+    assert any("đã điều tra 1/3 thửa đất (33,3%); 2 đề xuất bổ sung, chỉnh lý thông tin, "
+               "đã cập nhật vào cơ sở dữ liệu 1 đề xuất" in t for t in texts)
+    doc = json.loads(to_json(f, office))
+    assert doc["units"][0]["parcels_surveyed"] == 1
+    for unit in [*doc["units"], doc["unit_totals"]]:
+        for key in ("parcels_surveyed", "survey_proposals", "survey_applied"):
+            unit.pop(key)
+    assert from_json(json.dumps(doc)).figures.unit("25216").parcels_surveyed == 0

@@ -14,3 +14,4 @@ NOTARY = "trao đổi thông tin với tổ chức hành nghề công chứng (M
 TAX = "trao đổi thông tin với cơ quan thuế (Mô hình 46)"
 AUDIT = "kiểm tra việc xử lý dữ liệu cá nhân / audit"
 CITIZEN_SELF = "công dân tra cứu thông tin đất đai, hồ sơ của chính mình"  # web/ui/citizens.py
+SURVEY = "điều tra, thu thập thông tin đất đai tại thực địa"

@@ -765,3 +765,80 @@ jobs = Table(
     Index(None, "status"),
     Index(None, "created_at"),
 )
+
+# ---------------------------------------------------------------- field survey (migration 0014)
+# What survey teams send back (ODK Central's export, an edited GeoPackage): one row per submission
+# (its instance ID makes a second reading of the same submission a no-op), and the enrichment
+# proposals it makes, one per field whose value differs from the store: old and new value, the
+# conflicts found, the reviewer's decision and the audit batch that applied it. The land data
+# changes only through the audit trail, when a proposal is applied.
+
+survey_submissions = Table(
+    "survey_submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", String(100), nullable=False, unique=True),  # meta/instanceID (uuid:…)
+    Column("source", String(20), nullable=False),  # ODK_CENTRAL / GEOPACKAGE
+    Column("file_name", Text, nullable=False),
+    Column("entity_key", String(40)),  # the parcel as the form named it: commune-sheet-parcel
+    Column("commune_code", String(8)),
+    Column("parcel_id", ForeignKey("parcels.id", ondelete="SET NULL")),
+    Column("confirmation", String(16)),  # DUNG / SUA / KHONG_TIM_THAY
+    Column("surveyor", Text),
+    Column("surveyed_on", Date),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("status", String(12), nullable=False),  # DA_NHAN (recorded) / TU_CHOI (refused)
+    Column("outcome", Text, nullable=False),  # what happened to it, in words
+    Column("qr_payload", Text),  # the CCCD QR as read by the barcode widget
+    Column("qr_number", String(12)),  # the personal number inside it
+    Column("qr_status", String(12)),  # KHOP / MAU_THUAN / KHONG_HOP_LE
+    Column("photos", JsonType),  # [{kind, file, sha256, size, path}]
+    Column("values", JsonType),  # every survey field as submitted
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Index(None, "commune_code", "status"),
+    Index(None, "parcel_id"),
+)
+
+survey_proposals = Table(
+    "survey_proposals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", ForeignKey("survey_submissions.id", ondelete="CASCADE"), nullable=False),
+    Column("parcel_id", ForeignKey("parcels.id", ondelete="SET NULL")),
+    Column("commune_code", String(8)),
+    Column("field", String(40), nullable=False),  # domain.survey_fields name
+    Column("entity", String(40)),  # audited table the value goes to
+    Column("entity_id", Integer),  # NULL: nothing in the store to change (no house, no holder)
+    Column("column_name", String(40), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text, nullable=False),
+    Column("conflict", String(20)),  # SO_DIA_CHINH / DAN_CU / QR / KHONG_CO_DOI_TUONG
+    Column("conflict_note", Text),
+    Column("status", String(12), nullable=False),  # CHO_DUYET / CHAP_NHAN / TU_CHOI / DA_AP_DUNG
+    Column("decided_by", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decision_reason", Text),
+    Column("applied_batch_id", ForeignKey("audit_batches.id")),
+    Index(None, "submission_id"),
+    Index(None, "commune_code", "status"),
+    Index(None, "parcel_id"),
+)
+
+# The address of a parcel, or of one house or apartment on it (asset_id), as the survey found it:
+# house number, street or hamlet, and the commune (its code, and its names before and after the
+# 2025 reorganisation). Land data: audited. ``parcels.address`` keeps the register's text.
+parcel_addresses = Table(
+    "parcel_addresses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parcel_id", ForeignKey("parcels.id", ondelete="CASCADE"), nullable=False),
+    Column("asset_id", ForeignKey("assets.id", ondelete="CASCADE")),  # NULL: the parcel's address
+    Column("house_number", String(40)),  # số nhà
+    Column("street", Text),  # đường, phố hoặc thôn, xóm, ấp
+    Column("commune_code", String(8)),
+    Column("commune_name_old", Text),  # before 1/7/2025
+    Column("commune_name_new", Text),  # from 1/7/2025
+    Index(None, "parcel_id"),
+)
+AUDITED_TABLES["parcel_addresses"] = parcel_addresses

@@ -10,63 +10,17 @@ dossier: :func:`reusable_documents`, :func:`reuse_document` (no new upload, same
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import Connection, and_, insert, select
-from sqlalchemy.engine import make_url
 
+from datdai.db.files import FileStore
 from datdai.db.schema import dossier_documents, dossiers
 from datdai.dossiers.errors import InvalidInput, NotFound
 from datdai.dossiers.lifecycle import FINAL_STATES, utc
 
 RESULT_COMPONENT = "KET_QUA"
-
-
-def default_root(db_url: str | None = None) -> Path:
-    env = os.environ.get("DATDAI_FILES")
-    if env:
-        return Path(env)
-    if db_url:
-        url = make_url(db_url)
-        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            db = Path(url.database)
-            return db.with_name(f"{db.stem}-files")
-    return Path("datdai-files")
-
-
-class FileStore:
-    """Content-addressed files under ``root``."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-
-    def relpath(self, sha256: str) -> str:
-        return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
-
-    def put(self, data: bytes) -> tuple[str, str]:
-        """Store ``data`` (once); returns (sha256, path relative to the root)."""
-        digest = hashlib.sha256(data).hexdigest()
-        rel = self.relpath(digest)
-        target = self.root / rel
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, target)  # atomic: a reader never sees half a file
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        return digest, rel
-
-    def get(self, rel: str) -> bytes:
-        return (self.root / rel).read_bytes()
 
 
 @dataclass(frozen=True)

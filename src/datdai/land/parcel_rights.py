@@ -90,6 +90,24 @@ ID_READ = Read(select(*PARCEL_COLUMNS).where(_P.c.id == bindparam("parcel_id")))
 OWNED = select(literal(1)).where(bindparam("parcel_id").in_(citizen_parcel_ids(number_param())))
 OWNED_READ = Read(OWNED)
 RIGHTS_READ = Read(RIGHTS_QUERY, expanding="parcel_ids")
+_AD = s.parcel_addresses
+ADDRESS_QUERY = (select(_AD.c.asset_id, _AD.c.house_number, _AD.c.street, _AD.c.commune_code,
+                        _AD.c.commune_name_old, _AD.c.commune_name_new)
+                 .where(_AD.c.parcel_id == bindparam("parcel_id")).order_by(_AD.c.id))
+ADDRESS_READ = Read(ADDRESS_QUERY)
+
+
+def addresses_out(rows) -> list[dict[str, Any]]:
+    """The addresses of a parcel (its own, then per house or apartment: ``asset_id``), with the
+    commune's names before and after 1/7/2025 and the address as one line in the 2025 names."""
+    out = []
+    for r in rows:
+        line = ", ".join(p for p in (r.house_number and f"Số {r.house_number}", r.street,
+                                     r.commune_name_new or r.commune_name_old) if p)
+        out.append({"asset_id": r.asset_id, "house_number": r.house_number, "street": r.street,
+                    "commune_code": r.commune_code, "commune_name_old": r.commune_name_old,
+                    "commune_name_new": r.commune_name_new, "text": line})
+    return out
 
 
 def birth_text(birth_date: dt.date | str | None, birth_year: int | None, full: bool) -> str | None:

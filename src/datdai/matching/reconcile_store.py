@@ -1,6 +1,7 @@
 """Reconciling the store with the population register, end to end: export the land users
 (the C06 owners format), match them with a population extract, record the result file in the
-store and, when asked, apply the matches through the audit trail. The demo, the web app's job
+store and, when asked, apply the matches through the audit trail. The CCCD QR codes read in the
+field survey (``services/survey.py``) go to the matcher as CMND → CCCD evidence. The demo, the web app's job
 and any other caller run this one pipeline.
 
 Each step is its own unit of work: the export is read from one snapshot, the match writes its
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from datdai.cleaning.survey import verified_qr_payloads
 from datdai.db import schema as s
 from datdai.db.store import Store
 from datdai.matching.c06_export import export_c06
@@ -46,7 +48,13 @@ def reconcile_store(store: Store, population: Path, workdir: Path, *, actor: str
     owners, result_file = workdir / "chu_su_dung.csv", workdir / "ket_qua_doi_soat.csv"
     with store.read() as conn:
         exported = export_c06(conn, owners, communes=communes, progress=progress, actor=actor)
-    matched = reconcile_files(owners, population, result_file, progress=progress)
+        # CCCD QR codes read in the field survey (not contradicting the typed number): identity evidence
+        qr_codes = verified_qr_payloads(conn, communes)
+    qr_file = None
+    if qr_codes:
+        qr_file = workdir / "qr_dieu_tra.txt"
+        qr_file.write_text("".join(f"{q}\n" for q in qr_codes), encoding="utf-8")
+    matched = reconcile_files(owners, population, result_file, progress=progress, qr=qr_file)
     with store.transaction() as conn:
         run_id = record_result(conn, result_file, export_id=exported.export_id, source="DATDAI",
                                actor=actor)

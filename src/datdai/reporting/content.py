@@ -308,6 +308,15 @@ def _users_paragraph(f: MonthFigures) -> str:
             f"({vn_percent(u.updated_pct)}). Chi tiết tại Biểu 3.")
 
 
+def _survey_paragraph(f: MonthFigures) -> str:
+    u = f.unit_totals
+    if not u.parcels_surveyed and not u.survey_proposals:
+        return "Chưa có kết quả điều tra, thu thập thông tin thửa đất tại thực địa được nạp vào cơ sở dữ liệu."
+    return (f"Điều tra, thu thập thông tin tại thực địa: đã điều tra {vn_int(u.parcels_surveyed)}/{vn_int(u.parcels)} "
+            f"thửa đất ({vn_percent(u.surveyed_pct)}); {vn_int(u.survey_proposals)} đề xuất bổ sung, chỉnh lý "
+            f"thông tin, đã cập nhật vào cơ sở dữ liệu {vn_int(u.survey_applied)} đề xuất.")
+
+
 def _connected_paragraph(f: MonthFigures, rollup: bool) -> str:
     u = f.unit_totals
     text = (f"Số xã đã kết nối, chia sẻ dữ liệu đất đai với Cơ sở dữ liệu quốc gia về dân cư: "
@@ -352,7 +361,7 @@ def build_report(source: FigureFile, texts: ReportTexts, *, today: dt.date | Non
     blocks += [
         Heading("2. Chuẩn hóa, làm sạch dữ liệu địa chính", 2), Paragraph(_cleaning_paragraph(f, rollup)), t2,
         Heading("3. Rà soát, cập nhật thông tin người sử dụng đất từ Cơ sở dữ liệu quốc gia về dân cư", 2),
-        Paragraph(_users_paragraph(f)), t3,
+        Paragraph(_users_paragraph(f)), t3, Paragraph(_survey_paragraph(f)),
         Heading("4. Kết nối, chia sẻ dữ liệu đất đai với Cơ sở dữ liệu quốc gia về dân cư", 2),
         Paragraph(_connected_paragraph(f, rollup))]
     if charts:

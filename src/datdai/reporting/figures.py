@@ -11,7 +11,8 @@ read them from.
   quality run over the commune; parcels *standardised* on the spatial side (no open or
   accepted-as-is error of a map rule, :data:`SPATIAL_RULES`), on the attribute side (no such
   error of any other rule) and *clean* (no such error at all) — 0 until the commune is checked;
-  findings open and fixed; land users, of them reconciled with the population register, matched,
+  findings open and fixed; parcels surveyed in the field and the survey's proposals made and
+  applied (:mod:`datdai.cleaning.survey`); land users, of them reconciled with the population register, matched,
   and updated from it (:mod:`datdai.matching.reconcile_progress`); and whether the commune's land data
   is connected with the population register (a reconciliation result is recorded for it) — and
   their sum, in which a land user holding land in several communes counts once.
@@ -34,11 +35,13 @@ UTF-8 JSON, one object::
      "units": [{"code", "name", "district", "communes", "communes_connected", "parcels",
                 "parcels_checked", "parcels_spatial_ok", "parcels_attribute_ok", "parcels_clean",
                 "findings_open", "findings_fixed", "land_users", "land_users_reconciled",
-                "land_users_matched", "land_users_updated"}, …],
+                "land_users_matched", "land_users_updated", "parcels_surveyed", "survey_proposals",
+                "survey_applied"}, …],
      "unit_totals": {same keys},
      "series": [{"month", "total", "online", "on_time", "overdue", "digitized",
                  "by_service": {"CHUYEN_QUYEN": 12, …}}, …]}
 
+The three survey counts may be absent (files written before they existed): read as 0.
 Every count is a whole number ≥ 0; rates are not stored (they are recomputed from the counts).
 ``offices``/``offices_connected`` are 1 and 0/1 in one office's file and add up in a roll-up;
 ``communes``/``communes_connected`` are 1 and 0/1 for a commune row. ``district`` may be null.
@@ -57,6 +60,7 @@ from sqlalchemy import Connection, case, distinct, func, select
 from datdai.cleaning.findings import Severity, Status
 from datdai.cleaning.registry import all_rules
 from datdai.cleaning.store_progress import BLOCKING, commune_progress
+from datdai.cleaning.survey import progress as survey_progress
 from datdai.db import schema as s
 from datdai.dossiers.calendar import default_calendar
 from datdai.dossiers.lifecycle import local_date
@@ -132,6 +136,14 @@ class ProgressRow:
     land_users_reconciled: int
     land_users_matched: int
     land_users_updated: int
+    # the field survey (services/survey.py): parcels surveyed, proposals made and applied
+    parcels_surveyed: int = 0
+    survey_proposals: int = 0
+    survey_applied: int = 0
+
+    @property
+    def surveyed_pct(self) -> float | None:
+        return pct(self.parcels_surveyed, self.parcels)
 
     @property
     def connected(self) -> bool:
@@ -225,6 +237,7 @@ def sum_services(rows: Iterable[ServiceRow], *, code: str = TOTAL_CODE, name: st
 
 
 _PROGRESS_COUNTS = tuple(f.name for f in fields(ProgressRow) if f.name not in ("code", "name", "district"))
+_SURVEY_COUNTS = ("parcels_surveyed", "survey_proposals", "survey_applied")
 
 
 def sum_units(rows: Iterable[ProgressRow], *, code: str = TOTAL_CODE, name: str = TOTAL_NAME,
@@ -273,6 +286,7 @@ def _progress_rows(conn: Connection, communes) -> tuple[list[ProgressRow], Progr
              if communes is None or f.code in communes}
     blocked = _spatial_attribute_blocked(conn, communes)
     connected = _connected(conn, communes)
+    surveyed = {r.commune_code: r for r in survey_progress(conn, None if communes is None else sorted(communes))}
     codes = sorted(set(progress) | set(users))
     places = commune_places(conn, codes)
     rows = []
@@ -291,7 +305,10 @@ def _progress_rows(conn: Connection, communes) -> tuple[list[ProgressRow], Progr
             findings_fixed=(p.count(Status.AUTO_FIXED.value) + p.count(Status.FIXED.value)) if p else 0,
             land_users=u.land_users if u else 0,
             land_users_reconciled=(u.land_users - u.not_reconciled) if u else 0,
-            land_users_matched=u.matched if u else 0, land_users_updated=u.enriched if u else 0))
+            land_users_matched=u.matched if u else 0, land_users_updated=u.enriched if u else 0,
+            parcels_surveyed=surveyed[c].surveyed if c in surveyed else 0,
+            survey_proposals=surveyed[c].proposals if c in surveyed else 0,
+            survey_applied=surveyed[c].applied if c in surveyed else 0))
     everyone = land_user_totals(conn, communes)
     totals = sum_units(rows, land_users=everyone.land_users,
                        land_users_reconciled=everyone.land_users - everyone.not_reconciled,
@@ -434,11 +451,14 @@ def _unit(v: Any, where: str) -> ProgressRow:
     o = _obj(v, where)
     row = ProgressRow(code=_text(o, "code", where), name=_text(o, "name", where),
                       district=_text(o, "district", where, optional=True),
-                      **{f: _count(o, f, where) for f in _PROGRESS_COUNTS})
+                      **{f: _count(o, f, where) for f in _PROGRESS_COUNTS if f not in _SURVEY_COUNTS},
+                      # files written before the survey figures existed have none: 0
+                      **{f: _count(o, f, where) if f in o else 0 for f in _SURVEY_COUNTS})
     parts = (("communes_connected", "communes"), ("parcels_checked", "parcels"),
              ("parcels_spatial_ok", "parcels"), ("parcels_attribute_ok", "parcels"), ("parcels_clean", "parcels"),
              ("land_users_reconciled", "land_users"), ("land_users_matched", "land_users"),
-             ("land_users_updated", "land_users"))
+             ("land_users_updated", "land_users"), ("parcels_surveyed", "parcels"),
+             ("survey_applied", "survey_proposals"))
     for part, whole in parts:
         if getattr(row, part) > getattr(row, whole):
             raise FiguresFileError(f"{where}.{part}: lớn hơn {whole} / exceeds {whole}")

@@ -38,7 +38,14 @@ from datdai.db import audit
 from datdai.db import schema as s
 from datdai.dossiers import lifecycle as lc
 from datdai.kernel.crs import zone_for_srid
-from datdai.land.parcel_rights import RIGHTS_QUERY, birth_text, fill_rights
+from datdai.kernel.parcel_identifier import parcel_identifier
+from datdai.land.parcel_rights import (
+    ADDRESS_QUERY,
+    RIGHTS_QUERY,
+    addresses_out,
+    birth_text,
+    fill_rights,
+)
 from datdai.matching.reconcile_results import IN_REVIEW
 from datdai.matching.reconcile_review import latest_runs_by_party
 
@@ -225,7 +232,10 @@ def parcel_details(conn, p, principal: Principal) -> dict[str, Any]:
         history.append({"at": ch.at, "action": ch.action, "actor": ch.actor, "source": ch.source,
                         "reason": ch.reason, "changed": [(k, before.get(k), after.get(k)) for k in changed]})
     statuses = parcel_statuses_of(conn, p)
+    addresses = addresses_out(conn.execute(ADDRESS_QUERY, {"parcel_id": p.id}))
     return {"p": p, "rights": parcel["rights"], "subjects": subjects if parcel["rights"] else [],
+            "identifier": parcel_identifier(p.identifier, p.commune_code, p.sheet_no, p.parcel_no),
+            "addresses": addresses,
             "certificates": certificates, "assets": assets, "findings": findings, "dossiers": dossiers,
             "history": history, "status": statuses, "status_label": STATUS_LABELS[statuses]}
 

@@ -160,3 +160,29 @@ def test_a_citizen_sees_only_the_parcels_they_hold_a_right_on(api):
     assert resources == sorted(["parcels?", "parcels?ma_xa=25216&so_thua=1", "parcels?bbox=0%2C0%2C9e9%2C9e9",
                                 f"parcels/{one}"]), resources
     assert AN in api.access_log("an")[0].subjects and len(api.access_log("binh")) == 2
+
+
+def test_identifier_official_or_provisional_and_the_surveyed_addresses(api):
+    """Parcel 1 carries an official identifier; parcel 2 none: its provisional key, marked so. An
+    address captured by the field survey and applied shows in GET /parcels/{id}."""
+    from datdai.cleaning.survey import ACCEPTED, apply_accepted, decide, record_submissions
+    from datdai.dossiers.documents import FileStore
+    from datdai.kernel.survey_fields import Submission
+
+    one = api.client.get(f"{URL}/{_id(api, 1)}", headers=api.h("dulieu")).json()
+    assert (one["identifier"], one["identifier_in_use"], one["identifier_official"]) == (
+        "70250120001", "70250120001", True)
+    assert one["addresses"] == []
+    with api.store.transaction() as conn:
+        record_submissions(conn, [Submission("uuid:a2", 1, "25216-12-2", {"so_nha": "15", "duong_thon": "Đường ĐT 741"})],
+                           source="ODK_CENTRAL", file_name="x.zip", files=FileStore("/nonexistent-unused"), actor="t")
+        decide(conn, decision=ACCEPTED, by="t", communes=["25216"])
+        apply_accepted(conn, actor="t")
+    two = api.client.get(f"{URL}/{_id(api, 2)}", headers=api.h("dulieu")).json()
+    assert (two["identifier"], two["identifier_in_use"], two["identifier_official"]) == (None, "25216-12-2", False)
+    [address] = two["addresses"]
+    assert (address["house_number"], address["street"], address["commune_code"], address["asset_id"]) == (
+        "15", "Đường ĐT 741", "25216", None)
+    assert address["commune_name_old"] == "Phường Thác Mơ" and address["text"].startswith("Số 15, Đường ĐT 741, ")
+    page = api.client.get(URL, params=KEY, headers=api.h("dulieu")).json()  # the lookup by key: no addresses
+    assert page["items"][0]["identifier_in_use"] == "25216-12-2" and page["items"][0].get("addresses") is None

@@ -38,7 +38,7 @@ def test_login_layout_and_logout(session):
     assert page.inner_text("[data-testid=vai-tro]") == "Cán bộ dữ liệu"
     assert "Tỉnh Bình Phước" in page.inner_text("[data-testid=pham-vi]")
     nav = page.locator("nav.sidenav a").all_inner_texts()
-    assert nav == ["Tổng quan", "Bản đồ thửa đất", "Lỗi dữ liệu", "Đối soát dân cư", "Hồ sơ thủ tục",
+    assert nav == ["Tổng quan", "Bản đồ thửa đất", "Lỗi dữ liệu", "Đối soát dân cư", "Điều tra thực địa", "Hồ sơ thủ tục",
                    "Tác vụ dài", "Báo cáo tháng"]
     # keyboard: the first Tab reaches the skip link, which leads to the content
     page.keyboard.press("Tab")
@@ -334,3 +334,36 @@ def test_long_job_survives_leaving_the_page(session, db):
         timeout=120000)
     assert "Đã đối soát" in officer.page.locator(f"#tac-vu-{rec} .job-message").inner_text()
     officer.shot("14-tac-vu-doi-soat")
+
+
+def test_survey_proposals_reviewed_and_applied(session, db, tmp_path):
+    """A submission recorded for a parcel of the province: its proposals on /ui/dieu-tra, the
+    conflict-free ones accepted at once, applied, the register changed through the audit trail."""
+    from datdai.cleaning.survey import record_submissions
+    from datdai.dossiers.documents import FileStore
+    from datdai.kernel.survey_fields import Submission
+
+    with db.read() as conn:
+        parcel = conn.execute(select(s.parcels.c.id, s.parcels.c.commune_code, s.parcels.c.sheet_no,
+                                     s.parcels.c.parcel_no).order_by(s.parcels.c.id)).first()
+    key = f"{parcel.commune_code}-{parcel.sheet_no}-{parcel.parcel_no}"
+    with db.transaction() as conn:
+        record_submissions(conn, [Submission("uuid:trinh-duyet", 1, key, {"so_nha": "88", "duong_thon": "Tổ 5"},
+                                             surveyor="Tổ điều tra số 1")],
+                           source="ODK_CENTRAL", file_name="x.zip", files=FileStore(tmp_path), actor="t")
+    sess = session("dulieu")
+    page = sess.page
+    sess.goto(f"/ui/dieu-tra?ma_xa={parcel.commune_code}")
+    assert "Tổ điều tra số 1" in page.inner_text("#de-xuat") and "88" in page.inner_text("#de-xuat")
+    assert page.locator("#tien-do-dieu-tra").count() == 1
+    assert unlabeled_fields(page) == []
+    sess.shot("10-dieu-tra")
+    page.click("#duyet-tat-ca")
+    page.wait_for_load_state("load")
+    assert "Đã ghi quyết định" in page.inner_text("main")
+    page.click("#ap-dung")
+    page.wait_for_load_state("load")
+    assert "Đã áp dụng" in page.inner_text("main")
+    with db.read() as conn:
+        addr = conn.execute(select(s.parcel_addresses).where(s.parcel_addresses.c.parcel_id == parcel.id)).one()
+    assert (addr.house_number, addr.street) == ("88", "Tổ 5")

@@ -43,8 +43,10 @@ from datdai.db import audit
 from datdai.db import schema as s
 from datdai.db.fast_reads import as_float
 from datdai.dossiers.errors import InvalidInput, NotFound
+from datdai.kernel.parcel_identifier import parcel_identifier
 from datdai.land.ownership import citizen_parcel_ids, number_param
 from datdai.land.parcel_rights import (
+    ADDRESS_READ,
     ID_READ,
     KEY_READ,
     OWNED,
@@ -52,6 +54,7 @@ from datdai.land.parcel_rights import (
     PARCEL_COLUMNS,
     RIGHTS_READ,
     STAFF_READERS,
+    addresses_out,
     attach_rights,
     fill_rights,
 )
@@ -109,6 +112,16 @@ class RightOut(BaseModel):
     owner: OwnerOut = Field(description="người sử dụng đất, chủ sở hữu")
 
 
+class AddressOut(BaseModel):
+    asset_id: int | None = Field(description="nhà hoặc căn hộ (tài sản) có địa chỉ này; null: địa chỉ của thửa")
+    house_number: str | None = Field(description="số nhà")
+    street: str | None = Field(description="đường, phố hoặc thôn, xóm, ấp")
+    commune_code: str | None = Field(description="mã xã")
+    commune_name_old: str | None = Field(description="tên xã trước 1/7/2025")
+    commune_name_new: str | None = Field(description="tên xã từ 1/7/2025")
+    text: str = Field(description="địa chỉ một dòng, theo tên xã từ 1/7/2025")
+
+
 class ParcelOut(BaseModel):
     id: int = Field(description="mã nội bộ của thửa đất")
     commune_code: str = Field(description="mã xã")
@@ -120,7 +133,12 @@ class ParcelOut(BaseModel):
     address: str | None = Field(description="địa chỉ thửa đất")
     srid: int | None = Field(description="hệ tọa độ (VN-2000 theo múi chiếu)")
     bbox: list[float] | None = Field(description="khung bao [min_x, min_y, max_x, max_y] (mét, hệ tọa độ của thửa)")
-    identifier: str | None = Field(description="mã thửa đất (định danh)")
+    identifier: str | None = Field(description="mã thửa đất chính thức, khi đã có")
+    identifier_in_use: str = Field(description="mã thửa đang dùng: mã chính thức, hoặc mã tạm thời (xã-tờ-thửa, "
+                                               "hoặc theo bộ sinh mã của văn phòng) khi chưa có")
+    identifier_official: bool = Field(description="true: mã chính thức; false: mã tạm thời")
+    addresses: list[AddressOut] | None = Field(None, description="địa chỉ của thửa và của từng nhà, căn hộ (điều "
+                                                                 "tra thực địa); chỉ có khi đọc một thửa")
     old_sheet_no: int | None = Field(description="số tờ cũ")
     old_parcel_no: int | None = Field(description="số thửa cũ")
     rights: list[RightOut] = Field(description="các quyền trên thửa đất và người có quyền")
@@ -171,10 +189,12 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 def _parcel_dict(r) -> dict[str, Any]:
     bbox = None if r.min_x is None else [r.min_x, r.min_y, r.max_x, r.max_y]
+    ident = parcel_identifier(r.identifier, r.commune_code, r.sheet_no, r.parcel_no)
     return {"id": r.id, "commune_code": r.commune_code, "sheet_no": r.sheet_no, "parcel_no": r.parcel_no,
             "legal_area": as_float(r.legal_area), "computed_area": as_float(r.computed_area),
             "land_use_codes": r.land_use_codes.split("+") if r.land_use_codes else [], "address": r.address,
-            "srid": r.srid, "bbox": bbox, "identifier": r.identifier, "old_sheet_no": r.old_sheet_no,
+            "srid": r.srid, "bbox": bbox, "identifier": r.identifier,
+            "identifier_in_use": ident.value, "identifier_official": ident.official, "old_sheet_no": r.old_sheet_no,
             "old_parcel_no": r.old_parcel_no, "rights": []}
 
 
@@ -312,6 +332,7 @@ async def get_parcel(
             require_commune(principal, rows[0].commune_code)
         out = _parcel_dict(rows[0])
         rights = await db.fetch(RIGHTS_READ, {"parcel_ids": [parcel_id]})
+        out["addresses"] = addresses_out(await db.fetch(ADDRESS_READ, {"parcel_id": parcel_id}))
     subjects = fill_rights([out], rights, principal)
     if out["rights"]:
         await log_read(request.app, principal, action="xem thửa đất", resource=f"parcels/{parcel_id}",

@@ -35,6 +35,7 @@ from datdai.apps.web.ui import (
     reports,
     reviews,
     session,
+    survey,
 )
 from datdai.apps.web.ui.common import (
     STATIC_DIR,
@@ -51,7 +52,7 @@ def install_ui(app: FastAPI) -> None:
     from urllib.parse import quote
 
 
-    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports, citizens):
+    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports, citizens, survey):
         app.include_router(module.router)
     citizens.install_oidc(app)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC_DIR)), name="ui-static")

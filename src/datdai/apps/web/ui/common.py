@@ -58,6 +58,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("ban-do", "/ui/ban-do", "Bản đồ thửa đất", STAFF_ROLES),
     NavItem("loi", "/ui/loi-du-lieu", "Lỗi dữ liệu", DATA_ROLES),
     NavItem("doi-soat", "/ui/doi-soat", "Đối soát dân cư", DATA_ROLES),
+    NavItem("dieu-tra", "/ui/dieu-tra", "Điều tra thực địa", DATA_ROLES),
     NavItem("ho-so", "/ui/ho-so", "Hồ sơ thủ tục", DOSSIER_ROLES),
     NavItem("tac-vu", "/ui/tac-vu", "Tác vụ dài", DATA_ROLES),
     NavItem("bao-cao", "/ui/bao-cao", "Báo cáo tháng", REPORT_ROLES),
