@@ -13,3 +13,4 @@ RESIDENCE = "thủ tục cư trú"  # C06's requests (land-by-citizen, the owner
 NOTARY = "trao đổi thông tin với tổ chức hành nghề công chứng (Mô hình 46)"
 TAX = "trao đổi thông tin với cơ quan thuế (Mô hình 46)"
 AUDIT = "kiểm tra việc xử lý dữ liệu cá nhân / audit"
+GIS = "xem, chỉnh lý bản đồ thửa đất và người sử dụng đất trên phần mềm GIS (QGIS)"  # export, OGC API

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import datetime as dt
 import os
 import re
 import sqlite3
@@ -39,19 +38,10 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.engine import URL, Dialect, make_url
 
+from datdai.store.parcel_rights import as_float, iso_date
 from datdai.store.store import Store
 
 __all__ = ["Read", "Reader", "as_float", "asyncpg_connect_args", "iso_date", "open_reader"]
-
-
-def as_float(v) -> float | None:
-    """A raw ``Numeric``/``Float`` value (float, int or Decimal) as a float."""
-    return None if v is None else float(v)
-
-
-def iso_date(v: dt.date | str | None) -> str | None:
-    """A raw ``Date`` value (a date, or ISO text on SQLite) as ``yyyy-mm-dd``."""
-    return v if v is None or isinstance(v, str) else v.isoformat()
 
 
 class Read:
