@@ -239,7 +239,7 @@ def parcel_batches(conn: Connection, sel: Selection, *, everyone: bool, owners: 
 
 # ---------------------------------------------------------------- findings
 
-def _finding_query(conn: Connection, sel: Selection):
+def finding_query(conn: Connection, sel: Selection):
     """Findings with their parcel's geometry (in ``sel.srid``; also those without geometry when
     ``sel.unplaced``)."""
     q = (select(_F, _P.c.srid.label("p_srid"), geometry_bytes(conn).label("wkb"))
@@ -302,14 +302,14 @@ def finding_table(conn: Connection, rows: Sequence, *, everyone: bool) -> pa.Tab
 
 
 def count_findings(conn: Connection, sel: Selection) -> int:
-    q = _finding_query(conn, sel).subquery()
+    q = finding_query(conn, sel).subquery()
     return conn.execute(select(func.count()).select_from(q)).scalar_one()
 
 
 def finding_page(conn: Connection, sel: Selection, *, limit: int, offset: int, everyone: bool
                  ) -> tuple[pa.Table, list[str]]:
     """One page of findings by id (OGC API), and the access-log subjects (their parties)."""
-    rows = conn.execute(_finding_query(conn, sel)
+    rows = conn.execute(finding_query(conn, sel)
                         .order_by(_F.c.id).limit(limit).offset(offset)).all()
     return finding_table(conn, rows, everyone=everyone), _finding_subjects(rows)
 
@@ -322,7 +322,7 @@ def finding_batches(conn: Connection, sel: Selection, *, everyone: bool,
                     subjects: set[str] | None = None, batch_size: int = BATCH) -> Iterator[pa.RecordBatch]:
     """Every selected finding, in batches by id (keyset)."""
     last = 0
-    base = _finding_query(conn, sel)
+    base = finding_query(conn, sel)
     while True:
         rows = conn.execute(base.where(_F.c.id > last).order_by(_F.c.id).limit(batch_size)).all()
         if not rows:
