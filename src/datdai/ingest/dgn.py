@@ -6,10 +6,10 @@ as polygons, lines and line strings (types 3, 4, complex chains 12) as line stri
 17) as points with ``Text``. Many sheets draw parcel boundaries as lines: the lines of a sheet are
 snapped to a 1 mm grid, noded where they cross and polygonized (shapely), and each face becomes
 a parcel (a face inside a closed shape is that shape drawn again, and dropped); its ``row`` is
-the element number of its first label text, else of the first line on its boundary. The lines that bound no face are reported
-as warnings naming where they are: dangling lines (a free end: an unclosed boundary, an
-undershoot or overshoot), cut edges (faces on neither side) and rings that do not close
-properly.
+the element number of its first label text, else of the first line on its boundary. The lines
+that bound no face are reported with where they are: dangling lines (a free end: an unclosed
+boundary, an undershoot or overshoot), cut edges (faces on neither side) and rings that do not
+close properly.
 
 Each text is given to the polygon that contains it (smallest one if nested); its tokens (split
 on spaces, "/", ";" and new lines) are read in reading order (top to bottom, left to right):
@@ -22,8 +22,9 @@ on spaces, "/", ";" and new lines) are read in reading order (top to bottom, lef
 * anything else: ``ten_chu``, joined with spaces.
 
 A polygon without a parcel number, or with more parcel numbers than the convention explains (a
-third whole number, or a second one beside a decimal area), is reported in the warnings with its
-element number.
+third whole number, or a second one beside a decimal area), is reported too. Each problem is a
+warning (per sheet and kind, naming elements and places) and a row of the source's ``issues``
+(``MAP_ISSUE_SCHEMA``), which the ``MAP_TOPOLOGY`` rule turns into findings.
 
 DGN carries neither the commune nor the sheet number: they come from the arguments or from the
 file name (``25195_12.dgn``, ``xa25195_to12.dgn``). Text is 8-bit (TCVN3/VNI bytes): read as
@@ -180,17 +181,56 @@ def _labels(polys: np.ndarray, points: np.ndarray, texts: pa.Array
     return out, stray, several, first_pt
 
 
+def _points(geoms) -> list[str]:
+    """"x, y" of a point on each geometry."""
+    pts = shapely.get_coordinates(shapely.point_on_surface(geoms)) if len(geoms) else []
+    return [f"{x:.2f}, {y:.2f}" for x, y in pts]
+
+
 def _where(geoms) -> str:
     """Where some geometries are, for a message: "(x, y)" of a point of each, the first few."""
-    pts = shapely.get_coordinates(shapely.point_on_surface(geoms[:SHOWN]) if len(geoms) else geoms)
-    shown = ", ".join(f"({x:.2f}, {y:.2f})" for x, y in pts)
+    shown = ", ".join(f"({p})" for p in _points(geoms[:SHOWN]))
     return shown + (f" … (+{len(geoms) - SHOWN})" if len(geoms) > SHOWN else "")
 
 
-def polygonize_lines(lines: np.ndarray, shapes: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+LINE_PROBLEMS = (
+    ("TREO", "đường ranh giới treo, không khép kín (đầu mút tự do) / dangling lines"),
+    ("CAT", "đường ranh giới không bao thửa nào (cạnh cắt) / cut edges"),
+    ("VONG", "vòng ranh giới không hợp lệ / invalid rings"),
+)
+
+
+def _first_line(geoms: np.ndarray, lines: np.ndarray, idx: np.ndarray,
+                predicate: str = "intersects") -> np.ndarray:
+    """Index into the sheet's lines of the first of ``lines[idx]`` meeting each geometry by
+    ``predicate`` (-1 if none)."""
+    first = np.full(len(geoms), -1, dtype=np.int64)
+    if len(geoms):
+        g, line = shapely.STRtree(lines[idx]).query(geoms, predicate=predicate)
+        order = np.lexsort((line, g))
+        g, line = g[order], line[order]
+        starts = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
+        first[g[starts]] = idx[line[starts]]
+    return first
+
+
+def _report(meta: ParcelSource, sheet: tuple[str, str, str], kind: str, what: str, geoms: np.ndarray,
+            elements: np.ndarray, numbers: list | None = None) -> None:
+    """One warning for ``geoms`` (a kind of problem on a sheet) and an issue row for each."""
+    name, ma, to = sheet
+    meta.warnings.append(f"{name}: {len(geoms)} {what}: phần tử / elements "
+                         f"{', '.join(str(x) for x in elements[:SHOWN])}"
+                         f"{' …' if len(elements) > SHOWN else ''}, tại / at {_where(geoms)}")
+    for k, (row, at) in enumerate(zip(elements.tolist(), _points(geoms))):
+        meta.issues.append({"ma_xa": ma, "so_to": to, "so_thua": None if numbers is None else numbers[k],
+                            "dong": row, "loai": kind, "mo_ta": what.split(" / ")[0], "vi_tri": at})
+
+
+def polygonize_lines(lines: np.ndarray, shapes: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str, np.ndarray, np.ndarray]]]:
     """Faces of boundary ``lines`` (snapped, noded, polygonized) not already drawn as one of the
     closed ``shapes``: (faces, index into ``lines`` of the first line on each face's boundary,
-    warnings about the lines that bound no face)."""
+    the lines that bound no face as (kind, text, geometries, index of a line of each))."""
     lines = shapely.set_precision(lines, GRID)
     valid = ~(shapely.is_empty(lines) | shapely.is_missing(lines))
     idx = np.flatnonzero(valid)
@@ -203,21 +243,16 @@ def polygonize_lines(lines: np.ndarray, shapes: np.ndarray) -> tuple[np.ndarray,
     if len(faces) and len(shapes):
         inside = shapely.STRtree(shapes).query(shapely.point_on_surface(faces), predicate="within")[0]
         faces = np.delete(faces, np.unique(inside))
-    first = np.zeros(len(faces), dtype=np.int64)
-    if len(faces):
-        face, line = shapely.STRtree(lines[idx]).query(shapely.boundary(faces), predicate="intersects")
-        order = np.lexsort((line, face))
-        face, line = face[order], line[order]
-        starts = np.r_[True, face[1:] != face[:-1]]
-        first[face[starts]] = idx[line[starts]]
-    warnings = []
-    for parts, what in ((dangles, "đường ranh giới treo, không khép kín (đầu mút tự do) / dangling lines"),
-                        (cuts, "đường ranh giới không bao thửa nào (cạnh cắt) / cut edges"),
-                        (invalid, "vòng ranh giới không hợp lệ / invalid rings")):
+    first = np.maximum(_first_line(shapely.boundary(faces), lines, idx), idx[0])
+    problems = []
+    for parts, (kind, what) in zip((dangles, cuts, invalid), LINE_PROBLEMS):
         parts = shapely.get_parts(parts)
         if len(parts):
-            warnings.append(f"{len(parts)} {what}, tại / at {_where(parts)}")
-    return faces, first, warnings
+            # the line a piece was cut from (covers it), else one it touches
+            at = _first_line(parts, lines, idx, "covered_by")
+            at = np.where(at >= 0, at, np.maximum(_first_line(parts, lines, idx), idx[0]))
+            problems.append((kind, what, parts, at))
+    return faces, first, problems
 
 
 def _read_sheet(dataset: str, path: Path) -> tuple[np.ndarray, np.ndarray, pa.Array]:
@@ -256,10 +291,12 @@ def dgn_batches(src: MapSource, *, srid: int | None, ma_xa: str | None, so_to: s
             polys = shapely.from_wkb(geometry[poly_idx], on_invalid="ignore")
             element = poly_idx
             name = PurePosixPath(dataset).name
+            sheet = (name, ma, to)
             if len(line_idx):
-                faces, first, line_warnings = polygonize_lines(
+                faces, first, problems = polygonize_lines(
                     shapely.from_wkb(geometry[line_idx], on_invalid="ignore"), polys)
-                meta.warnings.extend(f"{name}: {w}" for w in line_warnings)
+                for kind, what, geoms, at in problems:
+                    _report(meta, sheet, kind, what, geoms, line_idx[at] + offset + 1)
                 polys = np.concatenate([polys, faces])
                 element = np.concatenate([poly_idx, line_idx[first]])
             points = shapely.from_wkb(geometry[text_idx], on_invalid="ignore")
@@ -269,15 +306,13 @@ def dgn_batches(src: MapSource, *, srid: int | None, ma_xa: str | None, so_to: s
             element = np.where(face & (first_pt >= 0), text_idx[np.maximum(first_pt, 0)], element)
             stray_total += stray
             missing = pc.is_null(labels["so_thua"]).to_numpy(zero_copy_only=False)
-            for mask, what in ((missing, "thửa không có nhãn số thửa / polygons without a parcel number"),
-                               (several, "thửa có nhiều nhãn số thửa / polygons with several parcel "
-                                         "numbers")):
+            for mask, kind, what in (
+                    (missing, "KHONG_NHAN", "thửa không có nhãn số thửa / polygons without a parcel number"),
+                    (several, "NHIEU_NHAN", "thửa có nhiều nhãn số thửa / polygons with several parcel "
+                                            "numbers")):
                 if mask.any():
-                    at = element[mask] + offset + 1
-                    meta.warnings.append(
-                        f"{name}: {int(mask.sum())} {what}: phần tử / elements "
-                        f"{', '.join(str(x) for x in at[:SHOWN])}{' …' if len(at) > SHOWN else ''}"
-                        f", tại / at {_where(polys[mask])}")
+                    _report(meta, sheet, kind, what, polys[mask], element[mask] + offset + 1,
+                            labels["so_thua"].filter(pa.array(mask)).to_pylist())
             n = len(polys)
             rows = pa.array(element + offset + 1, pa.int64())
             offset += len(types)

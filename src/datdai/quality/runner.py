@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datdai.engines.base import Engine
+from datdai.ingest.parcel_batches import MAP_ISSUE_SCHEMA
 from datdai.quality.config import CheckConfig
 from datdai.quality.findings import FINDING_COLUMNS, FINDING_SCHEMA, sort_findings
 from datdai.quality.overlap import PAIR_SCHEMA, TILE_SCHEMA, overlap_pairs, tiles_for
@@ -55,21 +56,27 @@ def enabled_rules(config: CheckConfig) -> list[Rule]:
 
 MAP_INPUT = "giao_nop_ban_do"
 REGISTER_INPUT = "giao_nop_so"
+MAP_ISSUES = "loi_ban_do"  # the readers' problems of the drawing (MAP_ISSUE_SCHEMA), for MAP_TOPOLOGY
 
 
 def run_rules(parcels: pa.Table, register: pa.Table, *, engine: Engine,
-              config: CheckConfig | None = None, progress: Progress | None = None) -> CheckResult:
-    """Check a delivery given as the ingest tables (``PARCEL_SCHEMA``, ``REGISTER_SCHEMA``)."""
+              config: CheckConfig | None = None, progress: Progress | None = None,
+              map_issues: list[dict] | None = None) -> CheckResult:
+    """Check a delivery given as the ingest tables (``PARCEL_SCHEMA``, ``REGISTER_SCHEMA``) and
+    the reader's problems of the drawing (``MAP_ISSUE_SCHEMA`` rows)."""
     engine.put(MAP_INPUT, parcels)
     engine.put(REGISTER_INPUT, register)
-    return run_loaded(engine, parcels.schema, register.schema, config=config, progress=progress)
+    return run_loaded(engine, parcels.schema, register.schema, config=config, progress=progress,
+                      map_issues=map_issues)
 
 
 def run_loaded(engine: Engine, map_input: pa.Schema, register_input: pa.Schema, *,
-               config: CheckConfig | None = None, progress: Progress | None = None) -> CheckResult:
+               config: CheckConfig | None = None, progress: Progress | None = None,
+               map_issues: list[dict] | None = None) -> CheckResult:
     """Check a delivery already loaded into the engine as :data:`MAP_INPUT` and
     :data:`REGISTER_INPUT` (e.g. streamed in batches by :func:`datdai.quality.check.load`)."""
     config = config or CheckConfig()
+    engine.put(MAP_ISSUES, pa.Table.from_pylist(map_issues or [], schema=MAP_ISSUE_SCHEMA))
     rules = enabled_rules(config)
     timings: dict[str, float] = {}
     steps = len(rules) + 3
