@@ -109,6 +109,7 @@ def test_refusals_write_nothing(store, synth_delivery, tmp_path):
     tmp_path.mkdir()
     cases = [
         (("--out", str(tmp_path / "a.gpkg"), "--commune", "99999"), "99999"),
+        (("--out", str(tmp_path / "a.gpkg"), "--commune", "25216,99998"), "99998"),
         (("--out", str(tmp_path / "a.gpkg"), "--commune", "xa1"), "xa1"),
         (("--out", str(tmp_path / "a.gpkg"), "--format", "kml"), "kml"),
         (("--out", str(tmp_path / "a.shp.zip")), ".gpkg"),

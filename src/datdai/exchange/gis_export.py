@@ -31,6 +31,7 @@ from datdai.exchange.gis_layers import (
     PARCEL_SCHEMA,
     PARCELS,
     Selection,
+    communes_with_parcels,
     count_parcels,
     crs_wkt,
     finding_batches,
@@ -115,6 +116,10 @@ def export_gis(conn: Connection, out: Path | str, *, fmt: str, communes: Sequenc
         raise GisExportError(f"thư mục không tồn tại / directory does not exist: '{parent}'")
     if communes is not None:
         communes = sorted(set(communes))
+        missing = sorted(set(communes) - communes_with_parcels(conn, communes))
+        if missing:
+            raise GisExportError(f"không có thửa đất nào của xã {', '.join(missing)} trong cơ sở dữ liệu / "
+                                 "no parcels of these communes in the store")
     if count_parcels(conn, Selection(communes=communes)) == 0:
         where = f"các xã {', '.join(communes)}" if communes else "cơ sở dữ liệu"
         raise GisExportError(f"không có thửa đất nào trong {where}: không có gì để xuất / "

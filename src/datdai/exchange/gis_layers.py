@@ -120,6 +120,12 @@ def zones(conn: Connection, communes: Sequence[str] | None = None) -> list[int]:
     return sorted(conn.execute(q).scalars())
 
 
+def communes_with_parcels(conn: Connection, communes: Sequence[str]) -> set[str]:
+    """Which of ``communes`` have parcels in the store."""
+    return set(conn.execute(select(_P.c.commune_code).distinct()
+                            .where(_P.c.commune_code.in_(list(communes)))).scalars())
+
+
 def layer_name(base: str, srid: int, all_zones: Sequence[int]) -> str:
     """``thua_dat`` in a one-zone store, ``thua_dat_<srid>`` when there are several."""
     return base if len(all_zones) <= 1 else f"{base}_{srid}"
