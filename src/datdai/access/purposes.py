@@ -15,3 +15,4 @@ TAX = "trao đổi thông tin với cơ quan thuế (Mô hình 46)"
 AUDIT = "kiểm tra việc xử lý dữ liệu cá nhân / audit"
 CITIZEN_SELF = "công dân tra cứu thông tin đất đai, hồ sơ của chính mình"  # web/ui/citizens.py
 SURVEY = "điều tra, thu thập thông tin đất đai tại thực địa"
+GIS = "xem, chỉnh lý bản đồ thửa đất và người sử dụng đất trên phần mềm GIS (QGIS)"  # export, OGC API

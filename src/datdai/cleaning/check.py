@@ -65,5 +65,5 @@ def check_delivery(parcels: str | Path, register: str | Path, *, engine: Engine,
     """Read (streaming) and check a delivery; the findings are the only thing kept whole."""
     d = load(engine, parcels, register, config)
     result = run_loaded(engine, d.map_schema, d.register_schema, config=d.config,
-                        progress=progress)
+                        progress=progress, map_issues=d.parcels.issues)
     return result, d

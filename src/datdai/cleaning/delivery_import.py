@@ -166,7 +166,8 @@ def import_delivery(store: Store, parcels: str | Path, register: str | Path, *,
     timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     with open_engine(engine) as eng:
-        result = run_rules(layer.table, reg.table, engine=eng, config=cfg, progress=progress)
+        result = run_rules(layer.table, reg.table, engine=eng, config=cfg, progress=progress,
+                           map_issues=layer.issues)
     timings["check"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     dataset, links = delivery_to_dataset(layer.table, reg.table, layer.srid)

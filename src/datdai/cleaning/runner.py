@@ -28,6 +28,7 @@ from datdai.cleaning.prepare import (
     prepare_register,
     register_schema,
 )
+from datdai.cleaning.readers.parcel_batches import MAP_ISSUE_SCHEMA
 from datdai.cleaning.registry import all_rules, get_rule
 from datdai.cleaning.rule import Rule
 from datdai.compute.base import Engine
@@ -55,21 +56,27 @@ def enabled_rules(config: CheckConfig) -> list[Rule]:
 
 MAP_INPUT = "giao_nop_ban_do"
 REGISTER_INPUT = "giao_nop_so"
+MAP_ISSUES = "loi_ban_do"  # the readers' problems of the drawing (MAP_ISSUE_SCHEMA), for MAP_TOPOLOGY
 
 
 def run_rules(parcels: pa.Table, register: pa.Table, *, engine: Engine,
-              config: CheckConfig | None = None, progress: Progress | None = None) -> CheckResult:
-    """Check a delivery given as the ingest tables (``PARCEL_SCHEMA``, ``REGISTER_SCHEMA``)."""
+              config: CheckConfig | None = None, progress: Progress | None = None,
+              map_issues: list[dict] | None = None) -> CheckResult:
+    """Check a delivery given as the ingest tables (``PARCEL_SCHEMA``, ``REGISTER_SCHEMA``) and
+    the reader's problems of the drawing (``MAP_ISSUE_SCHEMA`` rows)."""
     engine.put(MAP_INPUT, parcels)
     engine.put(REGISTER_INPUT, register)
-    return run_loaded(engine, parcels.schema, register.schema, config=config, progress=progress)
+    return run_loaded(engine, parcels.schema, register.schema, config=config, progress=progress,
+                      map_issues=map_issues)
 
 
 def run_loaded(engine: Engine, map_input: pa.Schema, register_input: pa.Schema, *,
-               config: CheckConfig | None = None, progress: Progress | None = None) -> CheckResult:
+               config: CheckConfig | None = None, progress: Progress | None = None,
+               map_issues: list[dict] | None = None) -> CheckResult:
     """Check a delivery already loaded into the engine as :data:`MAP_INPUT` and
     :data:`REGISTER_INPUT` (e.g. streamed in batches by :func:`datdai.cleaning.check.load`)."""
     config = config or CheckConfig()
+    engine.put(MAP_ISSUES, pa.Table.from_pylist(map_issues or [], schema=MAP_ISSUE_SCHEMA))
     rules = enabled_rules(config)
     timings: dict[str, float] = {}
     steps = len(rules) + 3

@@ -41,7 +41,7 @@ from sqlalchemy.engine import URL, Dialect, make_url
 
 from datdai.db.store import Store
 
-__all__ = ["MIGRATION_REVISION", "Read", "Reader", "as_float", "asyncpg_connect_args", "iso_date", "open_reader"]
+__all__ = ["MIGRATION_REVISION", "Read", "Reader", "as_float", "iso_date", "asyncpg_connect_args", "open_reader"]
 
 
 def as_float(v) -> float | None:

@@ -1,5 +1,5 @@
-"""The parcel read shared by the API (``web/api/parcels.py``) and the map page
-(``reporting/parcel_map.py``): a parcel's rights on its holdings, their holders, a group holder's
+"""The parcel read shared by the API (``web/api/parcels.py``), the map page
+(``reporting/parcel_map.py``) and the GIS layers (``reporting/gis_layers.py``): a parcel's rights on its holdings, their holders, a group holder's
 members and the holders' documents, read in one statement and shaped per caller — personal
 numbers masked and birth dates shown as a year unless the role needs them (a citizen sees their
 own in full) — with the access-log subjects the answer touched.
@@ -120,11 +120,19 @@ def birth_text(birth_date: dt.date | str | None, birth_year: int | None, full: b
 
 
 def fill_rights(parcels_out: list[dict[str, Any]], rows, principal: Principal) -> list[str]:
-    """Fill each parcel's ``rights`` from the rows of :data:`RIGHTS_QUERY`; returns the access-log
-    subjects touched (personal numbers, else document numbers, else party codes)."""
-    by_id = {x["id"]: x for x in parcels_out}
-    everyone = principal.needs_full_personal_data()
+    """:func:`shape_rights` as ``principal`` may see the holders: numbers and birth dates in full
+    when the role needs them, a citizen's own in full."""
     mine = principal.personal_number if principal.role == CITIZEN else None
+    return shape_rights(parcels_out, rows, everyone=principal.needs_full_personal_data(), mine=mine)
+
+
+def shape_rights(parcels_out: list[dict[str, Any]], rows, *, everyone: bool,
+                 mine: str | None = None) -> list[str]:
+    """Fill each parcel's ``rights`` from the rows of :data:`RIGHTS_QUERY`; returns the access-log
+    subjects touched (personal numbers, else document numbers, else party codes). Personal and
+    document numbers and birth dates are in full when ``everyone`` (the reader's role needs them)
+    or when they are ``mine`` (a citizen's own number), else masked."""
+    by_id = {x["id"]: x for x in parcels_out}
 
     def full(number: str | None) -> bool:  # a citizen sees their own numbers and birth date in full
         return everyone or (mine is not None and number == mine)

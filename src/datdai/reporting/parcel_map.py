@@ -10,12 +10,7 @@ compact JSON — per parcel ``[id, so_to, so_thua, status, rings]`` with each ri
 list of integers of 1e-7 degree (≈ 1 cm), first vertex absolute then differences — drawn on one canvas by
 ``static/map.js``. A commune is the largest unit ever sent: the province is never loaded whole.
 
-Status of a parcel (first that applies):
-
-* ``1`` **có lỗi** — an open quality finding (``MO``) on the parcel;
-* ``2`` **đang xem xét** — an open reconciliation case (``MO``/``HOAN`` in its party's latest run)
-  or a dossier being processed (not finished) on the parcel;
-* ``0`` **sạch** — neither.
+Status of a parcel: ``reporting/parcel_status.py`` (clean, has findings, in review).
 
 Features carry no personal data (keys and status only); the parcel panel does and is
 access-logged like ``GET /api/v1/parcels/{id}``.
@@ -29,7 +24,7 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import Transformer
-from sqlalchemy import LargeBinary, and_, func, literal_column, select, type_coerce
+from sqlalchemy import LargeBinary, func, literal_column, select, type_coerce
 
 from datdai.access.masking import mask_id_numbers, mask_number
 from datdai.access.principal import Principal
@@ -46,11 +41,8 @@ from datdai.land.parcel_rights import (
     birth_text,
     fill_rights,
 )
-from datdai.matching.reconcile_results import IN_REVIEW
-from datdai.matching.reconcile_review import latest_runs_by_party
+from datdai.reporting.parcel_status import CLEAN, STATUS_LABELS, parcel_statuses
 
-CLEAN, HAS_FINDINGS, IN_REVIEW_STATUS = 0, 1, 2
-STATUS_LABELS = {CLEAN: "Sạch", HAS_FINDINGS: "Có lỗi dữ liệu", IN_REVIEW_STATUS: "Đang xem xét"}
 _P = s.parcels
 
 
@@ -74,29 +66,6 @@ def commune_extent(conn, commune: str) -> list[float] | None:
         box = [w, so, e, n] if box is None else [min(box[0], w), min(box[1], so), max(box[2], e),
                                                   max(box[3], n)]
     return box
-
-
-def parcel_statuses(conn, commune: str, parcel_id: int | None = None) -> dict[int, int]:
-    """parcel id → status (only the parcels that are not clean) of a commune, or of one parcel."""
-    f, r, d = s.findings, s.reconcile_results, s.dossiers
-    out: dict[int, int] = {}
-    latest = latest_runs_by_party()
-    one = (lambda col: col == parcel_id) if parcel_id is not None else (lambda col: col.is_not(None))
-    reviews = conn.execute(
-        select(r.c.parcel_id).distinct()
-        .join(latest, and_(latest.c.party_id == r.c.party_id, latest.c.run_id == r.c.run_id))
-        .where(r.c.commune_code == commune, r.c.status.in_(IN_REVIEW), one(r.c.parcel_id))).scalars()
-    for pid in reviews:
-        out[pid] = IN_REVIEW_STATUS
-    open_dossiers = conn.execute(
-        select(d.c.parcel_id).distinct().where(d.c.commune_code == commune, one(d.c.parcel_id),
-                                              d.c.state.not_in([str(x) for x in lc.FINAL_STATES]))).scalars()
-    for pid in open_dossiers:
-        out[pid] = IN_REVIEW_STATUS
-    for pid in conn.execute(select(f.c.parcel_id).distinct().where(
-            f.c.commune_code == commune, f.c.status == Status.OPEN.value, one(f.c.parcel_id))).scalars():
-        out[pid] = HAS_FINDINGS
-    return out
 
 
 def _geometry_bytes(conn):

@@ -1,12 +1,15 @@
+import warnings
 import zipfile
 
+import numpy as np
 import pytest
+import shapely
 
 from datdai.cleaning.readers import PARCEL_SCHEMA, DeliveryError, read_parcels
 from datdai.cleaning.readers.dgn import sheet_keys
 from datdai.cleaning.readers.text_repair import repair_column
 from datdai.kernel.legacy import encode_tcvn3, encode_vni
-from tests.cleaning.readers._files import X0, Y0, boxes, write_dgn
+from tests.cleaning.readers._files import X0, Y0, boxes, obj, write, write_dgn
 
 NAME = "Nguyễn Văn Đức"
 
@@ -99,3 +102,50 @@ def test_labels_without_words(tmp_path):
     t = read_parcels(sheet(tmp_path / "25195_1.dgn", [(X0 + 10, Y0 + 10, "- / -")], n=1),
                      srid=9212).table
     assert t.column("so_thua").to_pylist() == [None]
+
+
+def _line_sheet(path):
+    """Four 20 m parcels drawn as boundary lines (one divider overshooting both edges by 1 m),
+    parcel 1 also as a closed shape, and a boundary left open 100 m further east."""
+    def line(*xy):
+        return shapely.LineString([(X0 + x, Y0 + y) for x, y in xy])
+
+    lines = [line((0, 0), (80, 0)), line((0, 20), (40, 20), (80, 20)), line((0, 0), (0, 20)),
+             line((80, 0), (80, 20)), line((20, 0), (20, 20)), line((40, 0), (40, 20)),
+             line((60, -1), (60, 21)),
+             line((100, 0), (120, 0)), line((100, 0), (100, 20)), line((100, 20), (120, 20))]
+    labels = [(X0 + 10, Y0 + 10, "12/345"), (X0 + 30, Y0 + 10, "13 250,5 CLN"),
+              (X0 + 70, Y0 + 12, "14 120.5"), (X0 + 70, Y0 + 8, "15")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write(str(path), shapely.to_wkb(np.array(lines), flavor="iso"), field_data=[], fields=[],
+              geometry_type="Unknown", driver="DGN")
+        write(str(path), boxes(1), field_data=[], fields=[], layer="elements", geometry_type="Unknown",
+              driver="DGN", append=True)
+        pts = shapely.to_wkb(np.array([shapely.Point(x, y) for x, y, _ in labels]))
+        write(str(path), pts, field_data=[obj(t for _, _, t in labels)], fields=["Text"], layer="elements",
+              geometry_type="Unknown", driver="DGN", append=True, encoding="latin1")
+    return path
+
+
+def test_boundary_lines_become_parcels(tmp_path):
+    layer = read_parcels(_line_sheet(tmp_path / "25195_7.dgn"), srid=9212)
+    t = layer.table
+    rows = sorted(zip(t.column("so_thua").to_pylist(), t.column("dien_tich").to_pylist(),
+                      t.column("loai_dat").to_pylist(), t.column("row").to_pylist(),
+                      shapely.from_wkb(t.column("geometry").to_pylist())),
+                  key=lambda r: shapely.get_x(shapely.centroid(r[4])))
+    assert [r[:3] for r in rows] == [("12", 345.0, None), ("13", 250.5, "CLN"), (None, None, None),
+                                     ("14", 120.5, None)]
+    # parcel 1 is the closed shape (element 11, after the 10 lines); the others are faces of the
+    # lines, numbered by their label's text element (12–15), else by their first boundary line
+    assert [r[3] for r in rows] == [11, 13, 1, 14]
+    for k, (_, _, _, _, geom) in enumerate(rows):
+        assert geom.equals(shapely.box(X0 + 20 * k, Y0, X0 + 20 * (k + 1), Y0 + 20)), k
+    text = "\n".join(layer.warnings)
+    assert "25195_7.dgn" in text
+    dangles = next(w for w in layer.warnings if "treo" in w)
+    assert f"({X0 + 100:.2f}" in dangles or f"({X0 + 110:.2f}" in dangles  # the open boundary
+    assert int(dangles.split(": ", 1)[1].split()[0]) >= 3
+    assert any("không có nhãn số thửa" in w and f"({X0 + 50:.2f}" in w for w in layer.warnings)
+    assert any("nhiều nhãn số thửa" in w and f"({X0 + 70:.2f}" in w for w in layer.warnings)

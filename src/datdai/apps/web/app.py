@@ -13,6 +13,7 @@ from datdai.apps.web.api import (
     exchange_partners,
     findings,
     health,
+    ogc_features,
     parcels,
     reports,
     reviews,
@@ -31,7 +32,7 @@ API_PREFIX = "/api/v1"
 
 # in the order routes are matched: the two load-benchmark routes first (each route tried costs µs)
 AREAS = (parcels, exchange_c06, health, calendar, auth, dossiers, stats, exchange_partners, findings, reviews,
-         reports)
+         reports, ogc_features)
 
 
 def include_api(app: FastAPI) -> None:

@@ -28,6 +28,14 @@ NO_POLYGONS = ("lớp không có thửa đất dạng vùng (polygon); chỉ có
 BAD_KEYS = "số tờ/số thửa/diện tích không hợp lệ / invalid parcel keys or areas"
 
 
+# A problem of the map drawing found by a reader, where it is: sheet keys, the element (row), the
+# kind (TREO dangling line, CAT cut edge, VONG invalid ring, KHONG_NHAN no parcel number, NHIEU_NHAN
+# several), a message and "x, y" of a point on it.
+MAP_ISSUE_SCHEMA = pa.schema([("ma_xa", pa.string()), ("so_to", pa.string()), ("so_thua", pa.string()),
+                              ("dong", pa.int64()), ("loai", pa.string()), ("mo_ta", pa.string()),
+                              ("vi_tri", pa.string())])
+
+
 @dataclass
 class ParcelSource:
     """What is known of a map layer before its rows are read (the streaming metadata)."""
@@ -39,6 +47,9 @@ class ParcelSource:
     layer: str | None = None
     features: int | None = None  # as the driver reports it (None: unknown)
     warnings: list[str] = field(default_factory=list)
+    # problems of the drawing found while reading (DGN boundary lines: dangles, unlabeled faces…),
+    # rows of MAP_ISSUE_SCHEMA; the MAP_TOPOLOGY rule turns them into findings
+    issues: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +60,7 @@ class ParcelLayer:
     crs_source: str  # "file" | "config"
     table: pa.Table  # PARCEL_SCHEMA, in file order
     warnings: list[str]
+    issues: list[dict] = field(default_factory=list)  # MAP_ISSUE_SCHEMA rows
 
 
 @dataclass

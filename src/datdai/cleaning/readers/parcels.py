@@ -115,4 +115,5 @@ def read_parcels(
     meta, batches = iter_parcel_batches(path, srid=srid, ma_xa=ma_xa, so_to=so_to, layer=layer,
                                         batch_size=250_000)
     table = pa.Table.from_batches(list(batches), schema=PARCEL_SCHEMA)
-    return ParcelLayer(meta.path, meta.driver, meta.srid, meta.crs_source, table, meta.warnings)
+    return ParcelLayer(meta.path, meta.driver, meta.srid, meta.crs_source, table, meta.warnings,
+                       meta.issues)
