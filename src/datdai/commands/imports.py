@@ -142,7 +142,7 @@ def _redeliver(store, parcels: Path, register: Path, *, config: Path | None, act
 
 
 def print_plan(plan) -> None:
-    from datdai.redelivery.plan import KIND_LABELS, Kind
+    from datdai.redelivery.kinds import KIND_LABELS, Kind
     from datdai.redelivery.plan_file import change_rows
 
     counts = plan.counts()

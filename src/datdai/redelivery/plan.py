@@ -28,7 +28,6 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import pyarrow as pa
@@ -37,6 +36,7 @@ from sqlalchemy import Connection, select
 
 from datdai.domain.model import LandDataset, Parcel
 from datdai.quality.prepare import name_key, repair_text_column
+from datdai.redelivery.kinds import UNCHANGED, Kind
 from datdai.store import schema as s
 from datdai.store.repository import chunks, parcel_row
 
@@ -50,20 +50,6 @@ DELIVERY_FIELD = {"legal_area": "dien_tich", "land_use_codes": "loai_dat", "addr
                   "map_scale": "ty_le_ban_do", "map_area_label": "dien_tich_ban_do",
                   "map_land_use_label": "loai_dat_ban_do", "map_owner_label": "ten_chu_ban_do"}
 MAP_SIDE = frozenset({"map_area_label", "map_land_use_label", "map_owner_label"})
-
-
-class Kind(StrEnum):
-    ADDED = "THEM"
-    REMOVED = "XOA"
-    GEOMETRY = "HINH_THE"
-    ATTRIBUTES = "THUOC_TINH"
-    OWNERS = "CHU_SU_DUNG"
-    CONFLICT = "XUNG_DOT"
-
-
-KIND_LABELS = {Kind.ADDED: "thêm thửa", Kind.REMOVED: "bỏ thửa", Kind.GEOMETRY: "đổi hình thể",
-               Kind.ATTRIBUTES: "đổi thuộc tính", Kind.OWNERS: "đổi người sử dụng đất",
-               Kind.CONFLICT: "giá trị đã sửa khác giao nộp mới"}
 
 
 @dataclass(slots=True)
@@ -102,7 +88,7 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         out = {k.value: len(self.of(k)) for k in Kind}
-        out["KHONG_DOI"] = self.unchanged
+        out[UNCHANGED] = self.unchanged
         return out
 
     @property

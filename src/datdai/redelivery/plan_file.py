@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from datdai.redelivery.plan import DELIVERY_FIELD, KIND_LABELS, Kind, ParcelChange, Plan
+from datdai.redelivery.kinds import KIND_LABELS, Kind
+from datdai.redelivery.plan import DELIVERY_FIELD, ParcelChange, Plan
 
 PLAN_COLUMNS = ("ma_xa", "so_to", "so_thua", "thay_doi", "truong", "gia_tri_cu", "gia_tri_moi", "ghi_chu")
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select, update
 
+from datdai.redelivery.kinds import COUNT_LABELS
 from datdai.store import schema as s
 from datdai.web.ui import job_runner as jr
 from datdai.web.ui.common import (
@@ -128,7 +129,8 @@ def job_page(request: Request, principal: Annotated[Principal, Depends(DATA_STAF
     if principal.role != "admin" and row.created_by != principal.username:
         raise PageForbidden("Tác vụ này do người khác chạy.")
     view = _jobs(request, principal, ids=[job_id])[0]
-    return render(request, "job.html", principal, active="tac-vu", title=f"Tác vụ #{job_id}", job=view)
+    return render(request, "job.html", principal, active="tac-vu", title=f"Tác vụ #{job_id}", job=view,
+                  plan_labels=COUNT_LABELS)
 
 
 def _start(request: Request, principal: Principal, kind: str, params: dict[str, Any]):
@@ -148,11 +150,18 @@ def _refuse(request: Request, principal: Principal, problem: str):
 
 @router.post("/ui/tac-vu/nhap-giao-nop")
 def start_import(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)],
-                 giao_nop: Annotated[str, Form(max_length=300)]):
+                 giao_nop: Annotated[str, Form(max_length=300)],
+                 che_do: Annotated[str, Form(max_length=10)] = ""):
+    """Import a delivery; ``che_do`` ``ke-hoach``: only the per-parcel plan, ``cap-nhat``: apply a
+    corrected delivery to communes already loaded (asked from the plan's page)."""
     names = {d.name for d in jr.deliveries(jr.inbox_dir(store_of(request)))}
     if giao_nop not in names:
         return _refuse(request, principal, "Hãy chọn một giao nộp có trong thư mục tiếp nhận.")
-    return _start(request, principal, jr.IMPORT, {"delivery": giao_nop})
+    params: dict[str, Any] = {"delivery": giao_nop}
+    mode = {"ke-hoach": "plan", "cap-nhat": "apply"}.get(che_do)
+    if mode:
+        params["mode"] = mode
+    return _start(request, principal, jr.IMPORT, params)
 
 
 @router.post("/ui/tac-vu/doi-soat")
