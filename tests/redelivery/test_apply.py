@@ -56,6 +56,7 @@ def _plan_of(conn, folder):
     return compute_plan(conn, data)
 
 
+@pytest.mark.slow
 def test_the_contractor_cycle(store, first, tmp_path):
     imported = import_delivery(store, first / "thua_dat.gpkg", first / "so_dia_chinh.csv", actor="nhap")
     assert imported.counts["parcels"] == 120

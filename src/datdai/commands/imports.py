@@ -120,6 +120,8 @@ def _redeliver(store, parcels: Path, register: Path, *, config: Path | None, act
     for w in result.warnings:
         err.print(f"[yellow]Lưu ý / note:[/] {w}", highlight=False)
     print_plan(result.plan)
+    for w in result.plan.warnings():
+        err.print(f"[bold yellow]Cảnh báo / warning:[/] {w}", highlight=False)
     if plan_out is not None:
         write_plan(result.plan, plan_out)
         err.print(f"Đã ghi kế hoạch thay đổi vào / plan written to {plan_out}", highlight=False)

@@ -47,6 +47,7 @@ from datdai.quality.runner import CheckResult, run_rules
 from datdai.quality.to_dataset import RowLinks, delivery_to_dataset
 from datdai.redelivery.plan import (
     DELIVERY_FIELD,
+    FINDING_FIELD,
     MAP_SIDE,
     Kind,
     Plan,
@@ -385,7 +386,7 @@ def _conflict_findings(plan: Plan) -> pa.Table:
                 "gia_tri_ban_do": kept if side == Side.MAP else None,
                 "gia_tri_thuoc_tinh": kept if side == Side.REGISTER else None,
                 "de_xuat": brought, "doi_tuong": Target.PARCEL.value, "nguon": side.value, "dong": None,
-                "truong": DELIVERY_FIELD[f.column], "sua_tu_dong": None,
+                "truong": FINDING_FIELD[f.column], "sua_tu_dong": None,
             })
     return pa.Table.from_pylist(rows, schema=FINDING_SCHEMA)
 

@@ -50,6 +50,11 @@ DELIVERY_FIELD = {"legal_area": "dien_tich", "land_use_codes": "loai_dat", "addr
                   "map_scale": "ty_le_ban_do", "map_area_label": "dien_tich_ban_do",
                   "map_land_use_label": "loai_dat_ban_do", "map_owner_label": "ten_chu_ban_do"}
 MAP_SIDE = frozenset({"map_area_label", "map_land_use_label", "map_owner_label"})
+# the field a finding names for each stored column (with its side, where store/fix_targets.py writes
+# a person's chosen value: dien_tich → legal_area, loai_dat on the map → map_land_use_label…)
+FINDING_FIELD = {"legal_area": "dien_tich", "land_use_codes": "loai_dat", "address": "dia_chi_thua",
+                 "map_scale": "ty_le_ban_do", "map_area_label": "dien_tich_ban_do",
+                 "map_land_use_label": "loai_dat", "map_owner_label": "ten_chu"}
 
 
 @dataclass(slots=True)
@@ -82,9 +87,22 @@ class Plan:
     unchanged: int = 0
     store_parcels: int = 0
     delivered_parcels: int = 0
+    # map sheets of these communes in the store of which the delivery has no parcel: (commune,
+    # sheet, parcels) — a delivery of part of a commune would remove them all; said loudly
+    missing_sheets: list[tuple[str, int, int]] = field(default_factory=list)
 
     def of(self, kind: Kind) -> list[ParcelChange]:
         return [c for c in self.changes if kind in c.kinds]
+
+    def warnings(self) -> list[str]:
+        """What the officer must read before applying (in Vietnamese)."""
+        if not self.missing_sheets:
+            return []
+        shown = ", ".join(f"{c} tờ {sh} ({n} thửa)" for c, sh, n in self.missing_sheets[:10])
+        more = f" và {len(self.missing_sheets) - 10} tờ khác" if len(self.missing_sheets) > 10 else ""
+        return [f"Giao nộp không có thửa nào của {len(self.missing_sheets)} tờ bản đồ đang có trong CSDL: "
+                f"{shown}{more}. Áp dụng sẽ BỎ toàn bộ các thửa này; nếu giao nộp chỉ gồm một phần của xã, "
+                "đừng áp dụng / the delivery has no parcel of these stored sheets: applying removes them all"]
 
     def counts(self) -> dict[str, int]:
         out = {k.value: len(self.of(k)) for k in Kind}
@@ -253,6 +271,12 @@ def compute_plan(conn: Connection, data: LandDataset) -> Plan:
 
     plan = Plan(communes=communes, changes=[], store_parcels=len(parcel_keys),
                 delivered_parcels=len(data.parcels))
+    delivered_sheets = {(k[0], k[1]) for k in new}
+    per_sheet: dict[tuple[str, int], int] = defaultdict(int)
+    for k, rows in stored.items():
+        if (k[0], k[1]) not in delivered_sheets:
+            per_sheet[(k[0], k[1])] += len(rows)
+    plan.missing_sheets = [(c, sh, n) for (c, sh), n in sorted(per_sheet.items())]
     for key in sorted(set(stored) | set(new)):
         rows, idx = stored.get(key, []), new.get(key, [])
         ch = ParcelChange(key=key, store_ids=[r.id for r in rows], new_index=idx,

@@ -376,14 +376,16 @@ def _redeliver(store: Store, delivery: Delivery, principal: Principal, progress,
     counts = plan.counts()
     rows = plan_rows(plan)
     result = {"delivery": delivery.name, "plan": counts, "plan_rows": rows[:PLAN_ROWS],
-              "plan_rows_total": len(rows), "communes": plan.communes, "applied": done.applied}
+              "plan_rows_total": len(rows), "communes": plan.communes, "applied": done.applied,
+              "canh_bao": plan.warnings()}
     said = (f"{vn_int(counts['THEM'])} thêm, {vn_int(counts['XOA'])} bỏ, {vn_int(counts['HINH_THE'])} đổi hình "
             f"thể, {vn_int(counts['THUOC_TINH'])} đổi thuộc tính, {vn_int(counts['CHU_SU_DUNG'])} đổi người sử "
             f"dụng đất, {vn_int(counts['XUNG_DOT'])} giá trị đã sửa khác giao nộp; "
             f"{vn_int(counts['KHONG_DOI'])} thửa không đổi")
     if not done.applied:
+        warned = f" Cảnh báo ({len(result['canh_bao'])}): xem trang của tác vụ." if result["canh_bao"] else ""
         return (f"Xã đã có dữ liệu: kế hoạch thay đổi theo thửa ({said}). Chưa thay đổi gì; xem và áp dụng "
-                "trên trang của tác vụ.", result)
+                f"trên trang của tác vụ.{warned}", result)
     result.update(delivery_id=done.delivery_id, run_id=done.run_id, batch_id=done.batch_id,
                   counts=done.counts, findings_by_rule=done.findings_by_rule)
     return (f"Đã áp dụng giao nộp sửa #{done.delivery_id} (lô thay đổi #{done.batch_id}, hoàn tác được): {said}. "
