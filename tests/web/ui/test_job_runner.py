@@ -84,6 +84,10 @@ def test_a_corrected_delivery_is_planned_then_applied(store, first, tmp_path, mo
             assert 'id="ke-hoach"' in page.text and 'id="form-ap-dung"' in page.text
             k = edits.added[0]
             assert f"{k[0]}/{k[1]}/{k[2]}" in page.text and "thêm thửa" in page.text
+            with store.read() as conn:  # the plan names land users: the read is logged
+                logged = conn.execute(select(s.access_log).where(
+                    s.access_log.c.resource == f"ui/tac-vu/{planned.id}")).all()
+            assert [(r.username, r.action) for r in logged] == [("admin", "xem kế hoạch giao nộp sửa")]
             # applied from the plan's page: one audited batch
             applied = _wait(store, _start(client, store, giao_nop="dot-2", che_do="cap-nhat"))
             assert applied.status == "XONG", applied.message

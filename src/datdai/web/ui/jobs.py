@@ -11,8 +11,10 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select, update
 
+from datdai.auth import purposes
 from datdai.redelivery.kinds import COUNT_LABELS
 from datdai.store import schema as s
+from datdai.web.auth import log_access
 from datdai.web.ui import job_runner as jr
 from datdai.web.ui.common import (
     DATA_ROLES,
@@ -129,6 +131,10 @@ def job_page(request: Request, principal: Annotated[Principal, Depends(DATA_STAF
     if principal.role != "admin" and row.created_by != principal.username:
         raise PageForbidden("Tác vụ này do người khác chạy.")
     view = _jobs(request, principal, ids=[job_id])[0]
+    if (row.result or {}).get("plan_rows"):  # the plan names land users: a read of personal data
+        with store_of(request).transaction() as conn:
+            log_access(conn, principal, action="xem kế hoạch giao nộp sửa", resource=f"ui/tac-vu/{job_id}",
+                       purpose=purposes.FINDINGS)
     return render(request, "job.html", principal, active="tac-vu", title=f"Tác vụ #{job_id}", job=view,
                   plan_labels=COUNT_LABELS)
 
