@@ -69,7 +69,7 @@ def test_a_corrected_delivery_is_planned_then_applied(store, first, tmp_path, mo
         with TestClient(app, follow_redirects=False) as client:
             assert login(client, "admin").status_code == 303
             page = client.get("/ui/tac-vu")
-            assert 'id="xem-ke-hoach"' in page.text
+            assert 'id="chi-ke-hoach"' in page.text
             done = _wait(store, _start(client, store, giao_nop="dot-1"))
             assert done.status == "XONG" and done.result["counts"]["parcels"] == 60
             # the corrected delivery for the same communes: planned, nothing changed
