@@ -36,6 +36,9 @@ def test_holder_keys_ignore_case_spacing_prefix_and_lost_zeros():
                     ["070065001234", "70065001234", "070 065 001 234"])
     assert a[0] == a[1] == a[2]
     assert holder_keys(["Nguyễn Văn Anh"], ["070065001234"]) != a[:1]
+    # namesakes without papers: told apart by the birth year
+    b = holder_keys(["Lê Văn Cường", "Lê Văn Cường"], [None, None], [1970, 1985])
+    assert b[0] != b[1]
 
 
 def test_the_same_delivery_plans_nothing(store):

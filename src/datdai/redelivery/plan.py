@@ -12,7 +12,8 @@ For the communes the delivery covers, each key is:
   map scale; the map's labels) differs, the changed fields listed;
 * ``CHU_SU_DUNG`` — holders changed: the set of land users with a right on the parcel differs
   (compared by name key — legacy encodings repaired, prefixes dropped, folded — and the digits of
-  the identity number without leading zeros, so a case or spacing fix is not a change);
+  the identity number without leading zeros, or the birth year without a number, so a case or
+  spacing fix is not a change);
 * ``XUNG_DOT`` — a value a person corrected in the store (an audited change outside any
   delivery: a finding fixed, an automatic fix) while the new delivery carries yet another value.
   The corrected value is kept; the re-check records a finding showing both.
@@ -122,14 +123,18 @@ def _number_key(number: str | None) -> str:
     return digits.lstrip("0")
 
 
-def holder_keys(names: list[str | None], numbers: list[str | None]) -> list[tuple[str, str]]:
-    """The comparison key of each land user: (name key, identity number without leading zeros)."""
+def holder_keys(names: list[str | None], numbers: list[str | None],
+                years: list[int | None] | None = None) -> list[tuple[str, str]]:
+    """The comparison key of each land user: (name key, identity number without leading zeros;
+    without a number, the birth year — two namesakes without papers are two people)."""
     if not names:
         return []
     raw = pa.array([n or "" for n in names], pa.string())
     fixed, _ = repair_text_column(raw, names=True)
     keys = name_key(fixed).to_pylist()
-    return [(k or "", _number_key(n)) for k, n in zip(keys, numbers, strict=True)]
+    years = years or [None] * len(names)
+    return [(k or "", _number_key(n) or (f"nam:{y}" if y else ""))
+            for k, n, y in zip(keys, numbers, years, strict=True)]
 
 
 @dataclass(slots=True)
@@ -146,18 +151,19 @@ def read_holders(conn: Connection, parcel_keys: dict[int, Key]) -> StoreHolders:
     rows = []
     for chunk in chunks(sorted(parcel_keys), 2000):
         rows += conn.execute(
-            select(hp.c.parcel_id, y.c.id, y.c.full_name)
+            select(hp.c.parcel_id, y.c.id, y.c.full_name, y.c.birth_year)
             .join(r, r.c.holding_id == hp.c.holding_id).join(y, y.c.id == r.c.party_id)
             .where(hp.c.parcel_id.in_(list(chunk))).order_by(hp.c.parcel_id, r.c.id)).all()
-    party_ids = sorted({pid for _, pid, _ in rows})
+    party_ids = sorted({r.id for r in rows})
     number: dict[int, str] = {}
     for chunk in chunks(party_ids, 2000):
         for pid, num in conn.execute(select(d.c.party_id, d.c.number).where(d.c.party_id.in_(list(chunk)))
                                      .order_by(d.c.party_id, d.c.id)):
             number.setdefault(pid, num)
-    keys = holder_keys([n for _, _, n in rows], [number.get(pid) for _, pid, _ in rows])
+    keys = holder_keys([r.full_name for r in rows], [number.get(r.id) for r in rows],
+                       [r.birth_year for r in rows])
     out = StoreHolders()
-    for (parcel_id, pid, name), hk in zip(rows, keys, strict=True):
+    for (parcel_id, pid, name, _), hk in zip(rows, keys, strict=True):
         k = parcel_keys[parcel_id]
         if hk not in out.by_key.setdefault(k, set()):
             out.by_key[k].add(hk)
@@ -171,7 +177,8 @@ def dataset_holders(data: LandDataset) -> tuple[dict[Key, set[tuple[str, str]]],
     """The land users of each key of a converted delivery, and each party's holder key."""
     parties = list(data.parties)
     keys = holder_keys([p.full_name for p in parties],
-                       [p.documents[0].number if p.documents else None for p in parties])
+                       [p.documents[0].number if p.documents else None for p in parties],
+                       [p.birth_year for p in parties])
     key_of = {p.party_id: k for p, k in zip(parties, keys, strict=True)}
     name_of = {p.party_id: p.full_name for p in parties}
     rights_of: dict[str, list[str]] = defaultdict(list)
