@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from unittest import mock
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -102,6 +103,7 @@ def test_bad_input_exit_2(tmp_path, synth_delivery):
     assert _counts(url)["parcels"] == 0
 
 
+@pytest.mark.slow
 def test_a_corrected_delivery_planned_applied_and_undone(store_url, synth_delivery, tmp_path):
     """--plan prints the plan and writes it (CSV with a BOM; JSON) changing nothing; --cap-nhat
     applies it; import-undo gives the store back; a first import cannot be undone here."""
