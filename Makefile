@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 # the web app's browser libraries (Leaflet), from npm (frontend/package-lock.json), served by the app
-VENDOR  = src/datdai/web/ui/static/vendor
+VENDOR  = src/datdai/apps/web/ui/static/vendor
 VENDOR_STAMP = $(VENDOR)/.installed
 PYTEST_ARGS ?=
 

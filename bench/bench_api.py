@@ -4,7 +4,7 @@
     DATDAI_BENCH_PG_URL=postgresql://… .venv/bin/python bench/bench_api.py   # also PostgreSQL
 
 For each backend (a SQLite file; PostgreSQL in a fresh schema when ``DATDAI_BENCH_PG_URL`` is set)
-it builds the demo province (``datdai.demo.run_demo``), starts ``datdai serve --workers 2
+it builds the demo province (``datdai.apps.demo.run_demo``), starts ``datdai serve --workers 2
 --no-access-log`` (uvloop + httptools), logs in the demo accounts ``dulieu`` (data officer) and
 ``c06`` over ``POST /api/v1/auth/token`` and runs wrk (``--latency``) on
 
@@ -46,7 +46,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATDAI = [sys.executable, "-m", "datdai.cli"]
+DATDAI = [sys.executable, "-m", "datdai.apps.cli"]
 LUA = """
 paths = {}
 idx = 0
@@ -80,7 +80,7 @@ def free_port() -> int:
 
 
 def build_demo(parcels: int, workdir: Path, db: str | None) -> str:
-    from datdai.demo import run_demo
+    from datdai.apps.demo import run_demo
 
     t0 = time.perf_counter()
     result = run_demo(parcels=parcels, seed=1, db=db, workdir=workdir)
@@ -93,8 +93,8 @@ def sample_keys(url: str, limit: int = 1000) -> tuple[list[str], list[str]]:
     """Parcel lookup paths and land-by-citizen paths for keys that exist in the store."""
     from sqlalchemy import select
 
-    from datdai.store.schema import parcels, parties, rights
-    from datdai.store.store import open_store
+    from datdai.db.schema import parcels, parties, rights
+    from datdai.db.store import open_store
 
     store = open_store(url)
     try:
@@ -116,8 +116,8 @@ def sample_keys(url: str, limit: int = 1000) -> tuple[list[str], list[str]]:
 def access_log_rows(url: str) -> int:
     from sqlalchemy import func, select
 
-    from datdai.store.schema import access_log
-    from datdai.store.store import open_store
+    from datdai.db.schema import access_log
+    from datdai.db.store import open_store
 
     store = open_store(url)
     try:

@@ -39,9 +39,9 @@ def baseline(parcels: Path, register: Path) -> float:
 
 
 def full_check(parcels: Path, register: Path, engine: str, out: Path) -> tuple[float, object]:
-    from datdai.engines import open_engine
-    from datdai.quality.check import check_delivery
-    from datdai.quality.findings import write_findings_csv
+    from datdai.cleaning.check import check_delivery
+    from datdai.cleaning.findings import write_findings_csv
+    from datdai.compute import open_engine
 
     t0 = time.perf_counter()
     with open_engine(engine) as eng:

@@ -5,7 +5,7 @@ FEBRL dataset 3 split into duplicates × originals (``febrl3``) and pseudopeople
 census × social-security register (``census``). None carries an ID number, so both matchers
 link on name, date of birth and (FEBRL) address only.
 
-* ours: ``datdai.reconcile.result.reconcile_files(owners, population, out)``, timed; KHOP rows
+* ours: ``datdai.matching.result.reconcile_files(owners, population, out)``, timed; KHOP rows
   count as matches, CAN_XAC_MINH as sent to review;
 * Splink 5 (DuckDB, link_only) with plain settings: first name and surname
   (``NameComparison``), date of birth (``DateOfBirthComparison`` on an ISO string), address
@@ -96,7 +96,7 @@ def run_ours(folder: Path) -> tuple[float, dict | None, str | None]:
     out = folder / "ket_qua_doi_soat.csv"
     t0 = time.perf_counter()
     try:
-        from datdai.reconcile.result import reconcile_files
+        from datdai.matching.result import reconcile_files
 
         t0 = time.perf_counter()
         reconcile_files(folder / OWNERS_FILE, folder / POPULATION_FILE, out)

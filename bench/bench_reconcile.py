@@ -40,7 +40,7 @@ def baseline(owners: Path, population: Path) -> tuple[float, int]:
 
 
 def reconcile(owners: Path, population: Path, engine: str) -> tuple[float, object]:
-    from datdai.reconcile.result import reconcile_files
+    from datdai.matching.result import reconcile_files
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,7 +13,7 @@ import sys
 
 LOAD = (
     "import time; t = time.perf_counter()\n"
-    "from datdai.refdata import admin_units as a\n"
+    "from datdai.kernel import admin_units as a\n"
     "assert len(a.old_communes('70')) == 111 and a.new_communes('75')\n"
     "assert a.admin_units_for_province('70')\n"
     "assert a.address_key('xã Tân Hưng, H. Hớn Quản, Bình Phước').new_commune_code\n"

@@ -18,9 +18,10 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from datdai import synth
-from datdai.store import repository, schema
-from datdai.store.audit import AuditTrail
-from datdai.store.store import open_store
+from datdai.db import schema
+from datdai.db.audit import AuditTrail
+from datdai.db.store import open_store
+from datdai.land import repository
 
 
 def _rows(data):

@@ -58,7 +58,7 @@ def store_url(request, tmp_path):
 
 @pytest.fixture
 def store(store_url):
-    from datdai.store.store import open_store
+    from datdai.db.store import open_store
 
     s = open_store(store_url, create=True)
     yield s
@@ -68,6 +68,6 @@ def store(store_url):
 @pytest.fixture(scope="session")
 def synthetic_province(tmp_path_factory):
     """A small synthetic province (300 parcels, seed 7) and its files, generated once."""
-    from tests.store.reconciliation import synthetic
+    from tests.matching.reconciliation import synthetic
 
     return synthetic(tmp_path_factory)

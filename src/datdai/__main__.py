@@ -1,3 +1,3 @@
-from datdai.cli import main
+from datdai.apps.cli import main
 
 main()

@@ -9,12 +9,7 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
-from datdai.services.calendar import default_calendar
-from datdai.services.documents import FileStore
-from datdai.services.lifecycle import VN_TZ
-from datdai.services.stats import monthly_stats
-from datdai.store import repository
-from datdai.store.schema import (
+from datdai.db.schema import (
     audit_changes,
     dossier_documents,
     dossier_pauses,
@@ -22,7 +17,12 @@ from datdai.store.schema import (
     outbox,
     services,
 )
-from datdai.store.store import open_store
+from datdai.db.store import open_store
+from datdai.dossiers.calendar import default_calendar
+from datdai.dossiers.documents import FileStore
+from datdai.dossiers.lifecycle import VN_TZ
+from datdai.dossiers.stats import monthly_stats
+from datdai.land import repository
 from datdai.synth.dossiers import generate_dossiers
 
 YEAR, TODAY = 2025, dt.date(2025, 12, 19)

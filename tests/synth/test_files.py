@@ -10,7 +10,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from datdai.domain.model import CITIZEN_FIELDS
+from datdai.kernel.model import CITIZEN_FIELDS
 from datdai.synth import generate, run, write
 from datdai.synth import generator as gen_module
 

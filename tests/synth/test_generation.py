@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from datdai.domain.model import AssetKind, Gender, PartyKind
+from datdai.kernel.model import AssetKind, Gender, PartyKind
 from datdai.synth import run
 from datdai.synth.geometry import SHEET_KINDS, build_sheet
 from datdai.synth.names import NameGenerator

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import shapely
 
-from datdai.domain.ids import CitizenId, InvalidId
-from datdai.domain.landuse import catalog
+from datdai.kernel.ids import CitizenId, InvalidId
+from datdai.kernel.landuse import catalog
 from datdai.synth import NOISE_TYPES, NoiseConfig, generate, noise_count
 from datdai.synth.noise import tolerance
 
@@ -341,8 +341,8 @@ def test_no_unrecorded_overlaps_or_invalid_geometry(files):
 
 
 def test_legacy_names_decode_back(files):
-    from datdai.domain.text import fold_key
-    from datdai.text.legacy import decode_tcvn3, decode_vni, detect_legacy
+    from datdai.kernel.legacy import decode_tcvn3, decode_vni, detect_legacy
+    from datdai.kernel.text import fold_key
 
     n = 0
     for r in files["noise"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from datdai.refdata.admin_units import old_communes
+from datdai.kernel.admin_units import old_communes
 from datdai.synth.config import MIN_COMMUNES, PARCELS_PER_COMMUNE
 from datdai.synth.population import Place
 

@@ -3,7 +3,7 @@
 :func:`generate_dossiers` files dossiers month by month on the store's parcels and holders —
 mostly the three essential services (transfer, owner information change, financial obligation),
 some of the office's other procedures — and drives each one through
-:func:`~datdai.services.dossiers.create_dossier` / :func:`~datdai.services.dossiers.transition`
+:func:`~datdai.dossiers.dossiers.create_dossier` / :func:`~datdai.dossiers.dossiers.transition`
 and the Model 46 functions (notarised contracts, referral to tax through the outbox, tax notices
 and payments), so every step is audited and the legal clock is the real one. Online share rises
 over the year (≈30 % → ≈60 %); most dossiers are returned on time, some late; some are paused
@@ -23,16 +23,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
-from datdai.services import dossiers as ds
-from datdai.services import model46 as m46
-from datdai.services import outbox as ob
-from datdai.services.calendar import default_calendar
-from datdai.services.catalog import ESSENTIAL_CODES
-from datdai.services.documents import RESULT_COMPONENT, FileStore, add_document
-from datdai.services.errors import DossierError
-from datdai.services.lifecycle import FINAL_STATES, VN_TZ, Channel, Role, State, Step, local_date
-from datdai.services.registry import list_services
-from datdai.store.schema import holding_parcels, parcels, parties, rights
+from datdai.db.schema import holding_parcels, parcels, parties, rights
+from datdai.dossiers import dossiers as ds
+from datdai.dossiers import model46 as m46
+from datdai.dossiers import outbox as ob
+from datdai.dossiers.calendar import default_calendar
+from datdai.dossiers.catalog import ESSENTIAL_CODES
+from datdai.dossiers.documents import RESULT_COMPONENT, FileStore, add_document
+from datdai.dossiers.errors import DossierError
+from datdai.dossiers.lifecycle import FINAL_STATES, VN_TZ, Channel, Role, State, Step, local_date
+from datdai.dossiers.registry import list_services
 
 # Share of each service among the dossiers (the rest: the office's other procedures).
 SERVICE_MIX = (("CHUYEN_QUYEN", 0.45), ("DK_BIEN_DONG_THONG_TIN", 0.20), ("NGHIA_VU_TAI_CHINH", 0.15))

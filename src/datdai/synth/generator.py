@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from datdai.domain.crs import Tm3Zone, zone_for_province
-from datdai.domain.model import CITIZEN_FIELDS, AssetKind, Citizen, LandDataset, PartyKind
-from datdai.domain.provinces import province_by_name
-from datdai.refdata.admin_units import admin_units_for_province
+from datdai.kernel.admin_units import admin_units_for_province
+from datdai.kernel.crs import Tm3Zone, zone_for_province
+from datdai.kernel.model import CITIZEN_FIELDS, AssetKind, Citizen, LandDataset, PartyKind
+from datdai.kernel.provinces import province_by_name
 from datdai.synth.communes import select_communes
 from datdai.synth.config import (
     CITIZENS_PER_OWNER,
@@ -32,12 +32,7 @@ from datdai.synth.land import Land, Registry, assign_land_use, build_holdings, b
 from datdai.synth.names import NameGenerator
 from datdai.synth.noise import NOISE_COLUMNS, inject
 from datdai.synth.population import Population
-from datdai.synth.render import (
-    OWNER_COLUMNS,
-    REGISTER_COLUMNS,
-    TRUTH_OWNER_COLUMNS,
-    render,
-)
+from datdai.synth.render import OWNER_COLUMNS, REGISTER_COLUMNS, TRUTH_OWNER_COLUMNS, render
 
 Progress = Callable[[str, int, int], None]
 STAGES = ("communes", "parcels", "owners", "population", "noise", "render")

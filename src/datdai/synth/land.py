@@ -15,15 +15,8 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from datdai.domain.crs import Tm3Zone
-from datdai.domain.model import (
-    Asset,
-    AssetKind,
-    Certificate,
-    CertificateForm,
-    Gender,
-    PartyKind,
-)
+from datdai.kernel.crs import Tm3Zone
+from datdai.kernel.model import Asset, AssetKind, Certificate, CertificateForm, Gender, PartyKind
 from datdai.synth.communes import SHEET_MIX, CommunePlan, _split
 from datdai.synth.config import REFERENCE_DATE
 from datdai.synth.geometry import (

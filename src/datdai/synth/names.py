@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import accumulate
 
-from datdai.domain.model import Gender
+from datdai.kernel.model import Gender
 
 
 def _n(items):

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from datdai.domain.landuse import catalog
-from datdai.domain.model import Gender
-from datdai.domain.text import strip_diacritics
+from datdai.kernel.landuse import catalog
+from datdai.kernel.legacy import encode_tcvn3, encode_vni
+from datdai.kernel.model import Gender
+from datdai.kernel.text import strip_diacritics
 from datdai.synth.config import NOISE_BY_NAME, NoiseConfig, noise_count
 from datdai.synth.geometry import round_mm
 from datdai.synth.land import Land
 from datdai.synth.names import NameGenerator
 from datdai.synth.population import REF_YEAR, Population
-from datdai.text.legacy import encode_tcvn3, encode_vni
 
 NOISE_COLUMNS = ("noise_type", "target", "ma_xa", "so_to", "so_thua", "party_id", "ma_dong",
                  "field", "clean_value", "noisy_value", "ma_loi", "note")

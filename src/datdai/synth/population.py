@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from datdai.domain.ids import make_citizen_id
-from datdai.domain.model import Gender
-from datdai.domain.provinces import old_provinces
-from datdai.refdata.admin_units import old_communes
+from datdai.kernel.admin_units import old_communes
+from datdai.kernel.ids import make_citizen_id
+from datdai.kernel.model import Gender
+from datdai.kernel.provinces import old_provinces
 from datdai.synth.config import REFERENCE_DATE
 from datdai.synth.names import NameGenerator
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import shapely
 
-from datdai.domain.crs import Tm3Zone
-from datdai.domain.model import (
+from datdai.kernel.crs import Tm3Zone
+from datdai.kernel.model import (
     AssetKind,
     Citizen,
     DocumentType,

@@ -1,0 +1,109 @@
+"""What every ``datdai`` command shares: the Typer application, the two consoles (results on
+stdout, progress and errors on stderr), the ``--db`` option, the exit on bad input (code 2),
+the store session, the progress bar and the table of counts. The command modules of this package
+attach themselves to :data:`app`; :mod:`datdai.apps.cli` imports them all and runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from datdai.db.engine import StoreError
+from datdai.kernel.text import vn_int
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+app = typer.Typer(
+    help="datdai — cơ sở dữ liệu đất đai cho Văn phòng Đăng ký đất đai (Đề án 06) / land data platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Quản trị cơ sở dữ liệu / database administration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)  # messages name paths: never break them
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="URL SQLAlchemy hoặc đường dẫn tệp SQLite (mặc định: biến DATDAI_DB)."),
+]
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]Lỗi / error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def open_store_or_fail(db: str | None):
+    """The store at ``db`` (see :func:`datdai.db.store.open_store`), or exit 2 with why not."""
+    from datdai.db.store import open_store
+
+    try:
+        return open_store(db)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def store_session(db: str | None, *, write: bool = False,
+                  errors: type[Exception] | tuple[type[Exception], ...] = ()) -> Iterator[Connection]:
+    """A connection to the store at ``db`` — one transaction when ``write``, else a read — and the
+    store closed afterwards. ``errors`` raised inside (refusals of the domain: a wrong state, a
+    missing record) roll the transaction back and exit 2 with their message."""
+    store = open_store_or_fail(db)
+    try:
+        with store.transaction() if write else store.read() as conn:
+            yield conn
+    except errors as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar on stderr; yields ``update(step, done, total)``."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def update(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(step, total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        yield update
+
+
+def print_counts(title: str, counts: dict[str, int | str]) -> None:
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(overflow="fold")
+    table.add_column(overflow="fold")
+    for key, value in counts.items():
+        table.add_row(str(key), vn_int(value) if isinstance(value, int) else str(value))
+    out.print(table)
+
+
+def serve_store(url: str, host: str, port: int, *, workers: int = 1, access_log: bool = True) -> None:
+    """Serve the web app and the API on the store at ``url`` (``datdai serve``, ``datdai demo``);
+    a store that cannot be opened exits 2 here, once, before any worker starts."""
+    from datdai.apps.web.serve import event_loop_and_parser, serve
+
+    store = open_store_or_fail(url)
+    display = store.display_url
+    store.close()
+    loop, http = event_loop_and_parser()
+    err.print(f"Phục vụ tại / serving on http://{host}:{port} — cơ sở dữ liệu {display}, "
+              f"{workers} tiến trình / workers, {loop} + {http}")
+    serve(url, host=host, port=port, workers=workers, access_log=access_log)

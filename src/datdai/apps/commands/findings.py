@@ -1,0 +1,118 @@
+"""``datdai findings …``: the review queue of the quality findings stored in the database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from datdai.access.masking import mask_id_numbers
+from datdai.apps.commands.common import DbOption, app, fail, out, store_session
+from datdai.kernel.text import vn_int, vn_percent
+
+findings_app = typer.Typer(help="Các phát hiện kiểm tra chất lượng / quality findings.",
+                           no_args_is_help=True)
+app.add_typer(findings_app, name="findings")
+
+ActorOption = Annotated[str, typer.Option("--actor", help="Người thực hiện / who decides.")]
+
+
+@findings_app.command("list")
+def list_(
+    db: DbOption = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Mã quy tắc, ví dụ AREA_MISMATCH.")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Số dòng tối đa / max rows.")] = 50,
+) -> None:
+    """Liệt kê phát hiện (số giấy tờ được che) / list findings (ID numbers masked)."""
+    from rich.table import Table
+
+    from datdai.cleaning.findings import Status
+    from datdai.cleaning.store_findings import list_findings
+
+    if status is not None and status not in {x.value for x in Status}:
+        fail(f"trạng thái không hợp lệ '{status}' (MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO)")
+    with store_session(db) as conn:
+        rows = list_findings(conn, commune_code=commune, rule_code=rule.upper() if rule else None,
+                             status=status, limit=limit)
+    table = Table(title=f"Phát hiện / findings ({len(rows)})", title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Xã/tờ/thửa", no_wrap=True)
+    table.add_column("Quy tắc · mức · trạng thái", no_wrap=True)
+    table.add_column("Mô tả → đề xuất", overflow="fold", ratio=1)
+    for r in rows:
+        text = mask_id_numbers(r.message) or ""
+        if r.proposed_fix:
+            text += f" → {mask_id_numbers(r.proposed_fix)}"
+        table.add_row(str(r.id), f"{r.commune_code or '?'}/{r.sheet_no or '?'}/{r.parcel_no or '?'}",
+                      f"{r.rule_code}\n{r.severity} · {r.status}", text)
+    out.print(table)
+
+
+@findings_app.command("status")
+def status_(
+    finding_id: Annotated[int, typer.Argument(help="Số phát hiện / finding id.")],
+    status: Annotated[str, typer.Argument(help="DA_SUA, CHAP_NHAN, BAC_BO hoặc MO.")],
+    db: DbOption = None,
+    note: Annotated[str | None, typer.Option("--note", help="Ghi chú, lý do / note.")] = None,
+    value: Annotated[str | None, typer.Option(
+        "--value", help="Giá trị đúng, ghi vào dữ liệu qua nhật ký (chỉ với DA_SUA) / corrected value.")] = None,
+    actor: ActorOption = "datdai",
+) -> None:
+    """Ghi quyết định xử lý một phát hiện / record a decision on a finding."""
+    from datdai.cleaning.store_findings import FindingError, set_status
+
+    with store_session(db, write=True, errors=FindingError) as conn:
+        batch = set_status(conn, finding_id, status.upper(), actor=actor, note=note, value=value)
+    extra = f"; giá trị ghi qua nhật ký, lô #{batch}" if batch else ""
+    out.print(f"Phát hiện #{finding_id} → {status.upper()}{extra}", highlight=False)
+
+
+@findings_app.command("undo-fixes")
+def undo_fixes(
+    run_id: Annotated[int, typer.Argument(help="Số lần kiểm tra / quality run id.")],
+    db: DbOption = None,
+    reason: Annotated[str, typer.Option("--reason", help="Lý do hoàn tác / why.")] = "hoàn tác sửa tự động",
+    actor: ActorOption = "datdai",
+) -> None:
+    """Hoàn tác các sửa tự động của một lần kiểm tra / revert a run's automatic fixes."""
+    from datdai.cleaning.store_findings import FindingError, undo_auto_fixes
+    from datdai.db.audit import AuditError
+
+    with store_session(db, write=True, errors=(FindingError, AuditError)) as conn:
+        n = undo_auto_fixes(conn, run_id, actor=actor, reason=reason)
+    out.print(f"Đã hoàn tác sửa tự động của lần kiểm tra #{run_id}: {vn_int(n)} phát hiện mở lại"
+              " / automatic fixes reverted, findings reopened", highlight=False)
+
+
+@findings_app.command("progress")
+def progress(
+    db: DbOption = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
+) -> None:
+    """Tiến độ làm sạch theo xã / cleaning progress per commune."""
+    from rich.table import Table
+
+    from datdai.cleaning.findings import Status
+    from datdai.cleaning.store_progress import commune_progress
+
+    with store_session(db) as conn:
+        figures = commune_progress(conn, commune)
+    from rich import box
+
+    table = Table(title="Tiến độ làm sạch theo xã / cleaning progress", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("Mã xã", "Số thửa", "Đã kiểm\ntra", "Phát\nhiện", "Chờ\nxử lý", "Tự sửa",
+                "Đã sửa", "Chấp\nnhận", "Bác bỏ", "Thửa\ncòn lỗi", "Tỷ lệ\nsạch"):
+        table.add_column(col, justify="right", overflow="fold")
+    for c in figures:
+        pct = vn_percent(c.clean_pct)
+        table.add_row(c.commune_code, vn_int(c.parcels), vn_int(c.parcels_checked), vn_int(c.count()),
+                      vn_int(c.count(Status.OPEN)), vn_int(c.auto_fixed), vn_int(c.count(Status.FIXED)),
+                      vn_int(c.count(Status.ACCEPTED)), vn_int(c.count(Status.DISMISSED)),
+                      vn_int(c.parcels_open_errors), pct)
+    out.print(table)
+    if not figures:
+        out.print("Chưa có dữ liệu / no data yet")

@@ -1,0 +1,1 @@
+"""The web application: the API (``api/``), the pages (``ui/``) and what both share."""

@@ -1,1 +1,0 @@
-"""Files exchanged with other agencies (C06, the population register): exports of the store."""
