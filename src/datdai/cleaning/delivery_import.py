@@ -6,8 +6,9 @@ one whose communes already hold data; load the land data (one audit batch); reco
 run and its findings; apply the safe automatic fixes (a second audit batch, revertible on its
 own). Any error rolls everything back: nothing of the delivery is stored.
 
-A commune is imported from one delivery only: a later delivery for a commune already in the
-store is refused (a per-key audited update of stored parcels is not implemented yet).
+A delivery for a commune already in the store is refused here: a contractor's corrected delivery
+is planned and applied parcel by parcel by :mod:`datdai.cleaning.redelivery` (``datdai import --plan`` /
+``--cap-nhat``).
 """
 
 from __future__ import annotations
@@ -199,9 +200,9 @@ def store_delivery(conn: Connection, dataset, links, result, *, fingerprint: str
     if taken:
         names = ", ".join(f"{c}{' — ' + o if o else ''}" for c, o in taken.items())
         raise DeliveryConflict(
-            f"xã đã có dữ liệu trong cơ sở dữ liệu: {names}. Mỗi xã chỉ nhập từ một giao nộp; "
-            "chưa hỗ trợ cập nhật từng thửa / communes already hold data (one delivery per "
-            "commune; per-parcel updates are not supported yet)")
+            f"xã đã có dữ liệu trong cơ sở dữ liệu: {names}. Giao nộp sửa cho xã đã có dữ liệu: "
+            "xem trước thay đổi theo từng thửa bằng --plan, áp dụng bằng --cap-nhat / communes "
+            "already hold data: see the per-parcel plan with --plan, apply it with --cap-nhat")
     timings: dict[str, float] = {}
     source = f"nhập giao nộp / import {parcel_source} + {register_source}"
     t0 = time.perf_counter()

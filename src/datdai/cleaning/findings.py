@@ -49,11 +49,13 @@ class Status(StrEnum):
     FIXED = "DA_SUA"  # fixed by a person
     ACCEPTED = "CHAP_NHAN"  # accepted as it is
     DISMISSED = "BAC_BO"  # not a defect
+    GONE = "KHONG_CON"  # no longer found by a re-check of a corrected delivery (closed by itself)
 
 
 STATUS_LABELS = {
     Status.OPEN: "Chờ xử lý", Status.AUTO_FIXED: "Đã tự sửa", Status.FIXED: "Đã sửa",
     Status.ACCEPTED: "Chấp nhận như hiện trạng", Status.DISMISSED: "Bác bỏ",
+    Status.GONE: "Không còn (giao nộp sửa đã hết lỗi)",
 }
 AUTO_FIX = "CO"  # value of sua_tu_dong for a safe automatic fix
 

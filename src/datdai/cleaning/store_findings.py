@@ -320,6 +320,9 @@ def set_status(conn: Connection, finding_id: int, status: Status | str, *, actor
         raise FindingError(f"trạng thái không hợp lệ '{status}' (MO, DA_SUA, CHAP_NHAN, BAC_BO)") from None
     if new == Status.AUTO_FIXED:
         raise FindingError("trạng thái TU_SUA chỉ do sửa tự động đặt / TU_SUA is set by automatic fixes only")
+    if new == Status.GONE:
+        raise FindingError("trạng thái KHONG_CON chỉ do kiểm tra lại giao nộp sửa đặt / KHONG_CON is set by "
+                           "the re-check of a corrected delivery only")
     finding = conn.execute(select(s.findings).where(s.findings.c.id == finding_id)).first()
     if finding is None:
         raise FindingError(f"không có phát hiện #{finding_id} / no such finding")

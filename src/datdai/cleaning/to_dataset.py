@@ -16,7 +16,9 @@ the audit trail, so that every change of a recorded value can be traced and undo
 
 Codes are deterministic (``P<commune>-<n>``, ``H…``, ``R…``, numbered per commune in file order),
 so converting the same delivery twice gives the same dataset; a commune's codes cannot collide
-with another delivery's because a commune is imported from one delivery only.
+with another delivery's because a commune is first imported from one delivery only (a corrected
+delivery, :mod:`datdai.cleaning.redelivery`, reuses stored records and gives the ones it adds codes of
+its own audit batch).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from unittest import mock
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -71,7 +72,7 @@ def test_another_delivery_for_the_same_communes_is_refused(store_url, synth_deli
     (changed / "so_dia_chinh.csv").write_text(csv.replace(",500,", ",1000,", 1), encoding="utf-8")
     r = _import(store_url, changed)
     assert r.exit_code == 2
-    assert "đã có dữ liệu" in r.stderr and "giao nộp #1" in r.stderr
+    assert "đã có dữ liệu" in r.stderr and "giao nộp #1" in r.stderr and "--cap-nhat" in r.stderr
     assert _counts(store_url) == before
 
 
@@ -100,3 +101,46 @@ def test_bad_input_exit_2(tmp_path, synth_delivery):
                             str(bad), "--db", url])
     assert r.exit_code == 2 and "so.csv" in r.stderr
     assert _counts(url)["parcels"] == 0
+
+
+@pytest.mark.slow
+def test_a_corrected_delivery_planned_applied_and_undone(store_url, synth_delivery, tmp_path):
+    """--plan prints the plan and writes it (CSV with a BOM; JSON) changing nothing; --cap-nhat
+    applies it; import-undo gives the store back; a first import cannot be undone here."""
+    import json
+
+    from tests.cleaning.redelivery.corrected import Edits, key_of, read_register, write_corrected
+
+    assert _import(store_url, synth_delivery).exit_code == 0
+    _, reg = read_register(synth_delivery / "so_dia_chinh.csv")
+    keys = list(dict.fromkeys(key_of(r) for r in reg))
+    edits = Edits(removed=[keys[-1]], added=[(keys[0][0], 98, 1)], owner=keys[3])
+    second = write_corrected(synth_delivery, tmp_path / "giao-nop-sua", edits, {}, {})
+    before = _counts(store_url)
+    r = _import(store_url, second, "--plan", "--plan-out", str(tmp_path / "ke_hoach.csv"))
+    assert r.exit_code == 0, r.output + str(r.exception)
+    assert "Kế hoạch thay đổi theo thửa" in r.stdout and "Chỉ xem trước" in r.stdout
+    assert "CHU_SU_DUNG" in r.stdout and f"{keys[0][0]}/98/1" in r.stdout
+    raw = (tmp_path / "ke_hoach.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig").splitlines()[0].startswith("ma_xa,so_to")
+    assert len(raw.decode("utf-8-sig").splitlines()) == 4  # header + added, removed, holders
+    assert _import(store_url, second, "--plan-out", str(tmp_path / "ke_hoach.json")).exit_code == 0
+    doc = json.loads((tmp_path / "ke_hoach.json").read_text(encoding="utf-8"))
+    assert doc["so_luong"]["THEM"] == 1 and doc["so_luong"]["XOA"] == 1 and doc["so_luong"]["CHU_SU_DUNG"] == 1
+    assert _counts(store_url) == before
+
+    r = _import(store_url, second, "--cap-nhat", "--actor", "nhan-vien-2")
+    assert r.exit_code == 0, r.output + str(r.exception)
+    assert "Đã áp dụng giao nộp sửa #2" in r.stdout
+    applied = _counts(store_url)
+    assert applied["deliveries"] == 2 and applied["audit_batches"] == before["audit_batches"] + 1
+    assert _import(store_url, second, "--cap-nhat").stdout.startswith("Giao nộp này đã được nhập")
+
+    r = runner.invoke(app, ["import-undo", "2", "--db", store_url, "--reason", "giao nhầm"])
+    assert r.exit_code == 0, r.output + str(r.exception)
+    assert "Đã hoàn tác giao nộp sửa #2" in r.stdout
+    undone = _counts(store_url)
+    assert {k: undone[k] for k in ("parcels", "parties", "rights", "holdings", "certificates")} == {
+        k: before[k] for k in ("parcels", "parties", "rights", "holdings", "certificates")}
+    r = runner.invoke(app, ["import-undo", "1", "--db", store_url])
+    assert r.exit_code == 2 and "lần nhập đầu" in r.stderr

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from datdai.db import schema as s
 from datdai.db.store import open_store
 from tests.apps.web.ui.conftest import OTHER_DELIVERY, unlabeled_fields
+from tests.cleaning.redelivery.corrected import Edits, key_of, read_register, write_corrected
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +293,7 @@ def test_dashboard_and_report_download(session):
     assert download.suggested_filename.endswith(".docx")
 
 
-def test_long_job_survives_leaving_the_page(session, db):
+def test_long_job_survives_leaving_the_page(session, db, province):
     sess = session("admin")
     page = sess.page
     sess.goto("/ui/tac-vu")
@@ -321,6 +322,32 @@ def test_long_job_survives_leaving_the_page(session, db):
     second = int(page.locator("tr[data-job-id]").first.get_attribute("data-job-id"))
     page.locator(f"#tac-vu-{second}[data-status=XONG], #tac-vu-{second}[data-status=LOI]").wait_for(timeout=60000)
     assert "đã được nhập trước đây" in page.locator(f"#tac-vu-{second} .job-message").inner_text()
+
+    # the contractor's corrected delivery of the same communes: planned (nothing written), the plan
+    # read on the job's page, applied from there
+    inbox = province[0] / "giao-nop"
+    _, reg = read_register(inbox / OTHER_DELIVERY / "so_dia_chinh.csv")
+    keys = list(dict.fromkeys(key_of(r) for r in reg))
+    write_corrected(inbox / OTHER_DELIVERY, inbox / f"{OTHER_DELIVERY}-sua",
+                    Edits(removed=[keys[-1]], added=[(keys[0][0], 98, 1)], owner=keys[1]), {}, {})
+    sess.goto("/ui/tac-vu")
+    page.select_option("#giao-nop", f"{OTHER_DELIVERY}-sua")
+    page.click("#form-nhap-giao-nop button[type=submit]")
+    page.wait_for_url(re.compile(r".*/ui/tac-vu\?tb=da-bat-dau.*"))
+    planned = int(page.locator("tr[data-job-id]").first.get_attribute("data-job-id"))
+    page.locator(f"#tac-vu-{planned}[data-status=XONG], #tac-vu-{planned}[data-status=LOI]").wait_for(timeout=120000)
+    assert "kế hoạch thay đổi theo thửa" in page.locator(f"#tac-vu-{planned} .job-message").inner_text()
+    sess.goto(f"/ui/tac-vu/{planned}")
+    assert unlabeled_fields(page) == []
+    assert page.locator("#ke-hoach tbody tr").count() == 3  # added, removed, holders
+    assert f"{keys[0][0]}/98/1" in page.locator("#ke-hoach").inner_text()
+    sess.shot("13b-ke-hoach-giao-nop-sua")
+    page.click("#form-ap-dung button[type=submit]")
+    page.wait_for_url(re.compile(r".*/ui/tac-vu\?tb=da-bat-dau.*"))
+    applied = int(page.locator("tr[data-job-id]").first.get_attribute("data-job-id"))
+    assert applied > planned
+    page.locator(f"#tac-vu-{applied}[data-status=XONG], #tac-vu-{applied}[data-status=LOI]").wait_for(timeout=120000)
+    assert "Đã áp dụng giao nộp sửa" in page.locator(f"#tac-vu-{applied} .job-message").inner_text()
 
     # a data officer's reconciliation of their communes, followed on the job's own page
     officer = session("dulieu")

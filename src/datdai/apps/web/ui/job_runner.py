@@ -21,7 +21,11 @@ Kinds
   (``DATDAI_INBOX``; default: ``giao-nop`` beside a SQLite store, else ``<DATDAI_FILES>/giao-nop``):
   one sub-folder (or the folder itself) holding the map layer (GeoPackage, Shapefile, DGN, GeoJSON)
   and the register (CSV, XLSX), optionally a ``*.toml`` check configuration. A data officer may
-  import only communes in their scope (read first, refused before anything is stored).
+  import only communes in their scope (read first, refused before anything is stored). A delivery
+  for communes already in the store (a contractor's corrected delivery) is not refused: the job
+  computes its per-parcel plan and changes nothing (``mode`` ``plan``); the officer reads it on the
+  job's page and applies it with a second job (``mode`` ``apply``: one audited batch, the findings
+  re-checked; :mod:`datdai.cleaning.redelivery`).
 * ``DOI_SOAT`` — reconcile the store's land users (of the officer's communes) with a population
   extract (``dan_cu*.csv`` in the same folder): owners export, matching, result recorded for review;
   optionally the matches applied through the audit trail.
@@ -319,7 +323,7 @@ def _in_scope(principal: Principal, communes: set[str]) -> None:
 def run_import(store: Store, params: dict[str, Any], principal: Principal, progress) -> tuple[str, dict]:
     # the delivery readers and the checks (GDAL, DuckDB): loaded when a job runs, not with the app
     from datdai.cleaning.config import load_config
-    from datdai.cleaning.delivery_import import import_delivery
+    from datdai.cleaning.delivery_import import import_delivery, occupied_communes
     from datdai.cleaning.readers.parcels import read_parcels
 
     inbox = inbox_dir(store)
@@ -332,6 +336,12 @@ def run_import(store: Store, params: dict[str, Any], principal: Principal, progr
     layer = read_parcels(delivery.parcels, srid=cfg.srid, ma_xa=cfg.ma_xa, so_to=cfg.so_to)
     communes = {str(c) for c in layer.table.column("ma_xa").to_pylist() if c}
     _in_scope(principal, communes)
+    mode = params.get("mode")
+    if mode is None:
+        with store.read() as conn:
+            mode = "plan" if occupied_communes(conn, sorted(communes)) else None
+    if mode in ("plan", "apply"):
+        return _redeliver(store, delivery, principal, progress, apply=mode == "apply")
     result = import_delivery(store, delivery.parcels, delivery.register, config=delivery.config,
                              actor=principal.username, progress=progress)
     if result.already_imported:
@@ -345,6 +355,42 @@ def run_import(store: Store, params: dict[str, Any], principal: Principal, progr
     return message, {"delivery_id": result.delivery_id, "run_id": result.run_id, "counts": c,
                      "findings_by_rule": result.findings_by_rule, "auto_fixed": result.auto_fixed,
                      "communes": sorted(communes)}
+
+
+PLAN_ROWS = 500  # rows of the plan kept with the job (the counts are complete)
+
+
+def _redeliver(store: Store, delivery: Delivery, principal: Principal, progress, *, apply: bool
+               ) -> tuple[str, dict]:
+    from datdai.cleaning.redelivery.apply import redeliver
+    from datdai.cleaning.redelivery.plan_file import plan_rows
+    from datdai.kernel.text import vn_int
+
+    done = redeliver(store, delivery.parcels, delivery.register, config=delivery.config,
+                     actor=principal.username, apply=apply, progress=progress)
+    if done.already_imported:
+        when = f" ngày {as_utc(done.imported_at):%d/%m/%Y}" if done.imported_at else ""
+        return (f"Giao nộp này đã được nhập trước đây (giao nộp #{done.delivery_id}{when}); không thay đổi gì.",
+                {"delivery_id": done.delivery_id, "already_imported": True})
+    plan = done.plan
+    counts = plan.counts()
+    rows = plan_rows(plan)
+    result = {"delivery": delivery.name, "plan": counts, "plan_rows": rows[:PLAN_ROWS],
+              "plan_rows_total": len(rows), "communes": plan.communes, "applied": done.applied,
+              "canh_bao": plan.warnings()}
+    said = (f"{vn_int(counts['THEM'])} thêm, {vn_int(counts['XOA'])} bỏ, {vn_int(counts['HINH_THE'])} đổi hình "
+            f"thể, {vn_int(counts['THUOC_TINH'])} đổi thuộc tính, {vn_int(counts['CHU_SU_DUNG'])} đổi người sử "
+            f"dụng đất, {vn_int(counts['XUNG_DOT'])} giá trị đã sửa khác giao nộp; "
+            f"{vn_int(counts['KHONG_DOI'])} thửa không đổi")
+    if not done.applied:
+        warned = f" Cảnh báo ({len(result['canh_bao'])}): xem trang của tác vụ." if result["canh_bao"] else ""
+        return (f"Xã đã có dữ liệu: kế hoạch thay đổi theo thửa ({said}). Chưa thay đổi gì; xem và áp dụng "
+                f"trên trang của tác vụ.{warned}", result)
+    result.update(delivery_id=done.delivery_id, run_id=done.run_id, batch_id=done.batch_id,
+                  counts=done.counts, findings_by_rule=done.findings_by_rule)
+    return (f"Đã áp dụng giao nộp sửa #{done.delivery_id} (lô thay đổi #{done.batch_id}, hoàn tác được): {said}. "
+            f"Kiểm tra lại: {vn_int(done.opened)} phát hiện mới, {vn_int(done.closed)} phát hiện đã hết tự đóng.",
+            result)
 
 
 def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, progress) -> tuple[str, dict]:

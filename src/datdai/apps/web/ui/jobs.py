@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select, update
 
+from datdai.access import purposes
+from datdai.apps.web.auth import log_access
 from datdai.apps.web.ui import job_runner as jr
 from datdai.apps.web.ui.common import (
     DATA_ROLES,
@@ -22,6 +24,7 @@ from datdai.apps.web.ui.common import (
     render,
     store_of,
 )
+from datdai.cleaning.redelivery.kinds import COUNT_LABELS
 from datdai.db import schema as s
 
 router = APIRouter(include_in_schema=False)
@@ -128,7 +131,12 @@ def job_page(request: Request, principal: Annotated[Principal, Depends(DATA_STAF
     if principal.role != "admin" and row.created_by != principal.username:
         raise PageForbidden("Tác vụ này do người khác chạy.")
     view = _jobs(request, principal, ids=[job_id])[0]
-    return render(request, "job.html", principal, active="tac-vu", title=f"Tác vụ #{job_id}", job=view)
+    if (row.result or {}).get("plan_rows"):  # the plan names land users: a read of personal data
+        with store_of(request).transaction() as conn:
+            log_access(conn, principal, action="xem kế hoạch giao nộp sửa", resource=f"ui/tac-vu/{job_id}",
+                       purpose=purposes.FINDINGS)
+    return render(request, "job.html", principal, active="tac-vu", title=f"Tác vụ #{job_id}", job=view,
+                  plan_labels=COUNT_LABELS)
 
 
 def _start(request: Request, principal: Principal, kind: str, params: dict[str, Any]):
@@ -148,11 +156,18 @@ def _refuse(request: Request, principal: Principal, problem: str):
 
 @router.post("/ui/tac-vu/nhap-giao-nop")
 def start_import(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)],
-                 giao_nop: Annotated[str, Form(max_length=300)]):
+                 giao_nop: Annotated[str, Form(max_length=300)],
+                 che_do: Annotated[str, Form(max_length=10)] = ""):
+    """Import a delivery; ``che_do`` ``ke-hoach``: only the per-parcel plan, ``cap-nhat``: apply a
+    corrected delivery to communes already loaded (asked from the plan's page)."""
     names = {d.name for d in jr.deliveries(jr.inbox_dir(store_of(request)))}
     if giao_nop not in names:
         return _refuse(request, principal, "Hãy chọn một giao nộp có trong thư mục tiếp nhận.")
-    return _start(request, principal, jr.IMPORT, {"delivery": giao_nop})
+    params: dict[str, Any] = {"delivery": giao_nop}
+    mode = {"ke-hoach": "plan", "cap-nhat": "apply"}.get(che_do)
+    if mode:
+        params["mode"] = mode
+    return _start(request, principal, jr.IMPORT, params)
 
 
 @router.post("/ui/tac-vu/doi-soat")
