@@ -24,7 +24,7 @@ from datdai.cleaning.survey import (
 )
 from datdai.cleaning.survey_form import write_xlsform
 from datdai.db import schema as s
-from datdai.dossiers.documents import FileStore
+from datdai.db.files import FileStore
 from datdai.kernel.errors import Conflict
 from datdai.land import repository
 from tests.cleaning.survey_export import FakeSubmission, build_export, jpeg

@@ -8,13 +8,12 @@ import random
 
 import pytest
 
+from datdai.db.files import FileStore, default_root
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers.calendar import default_calendar
 from datdai.dossiers.catalog import ServiceDef
 from datdai.dossiers.documents import (
-    FileStore,
     add_document,
-    default_root,
     dossier_documents_of,
     reusable_documents,
     reuse_document,

@@ -66,7 +66,7 @@ def test_a_card_read_in_the_field_survey_links_an_old_cmnd(store, tmp_path):
     import csv
 
     from datdai.cleaning.survey import record_submissions
-    from datdai.dossiers.documents import FileStore
+    from datdai.db.files import FileStore
     from datdai.kernel.model import (
         DocumentType,
         Holding,

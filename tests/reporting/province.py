@@ -35,8 +35,8 @@ def build(url: str, synthetic_province, work: Path) -> ReportProvince:
     from datdai.cleaning.store_findings import apply_auto_fixes, record_check, set_status
     from datdai.cleaning.to_dataset import RowLinks
     from datdai.compute import open_engine
+    from datdai.db.files import FileStore
     from datdai.db.store import open_store
-    from datdai.dossiers.documents import FileStore
     from datdai.land import repository
     from datdai.matching.c06_export import export_c06
     from datdai.matching.reconciliation import apply_results, record_result

@@ -144,7 +144,7 @@ def test_survey_figures_per_commune_in_the_figures_and_the_report(store, tmp_pat
     """Parcels surveyed and proposals applied per commune: counted by the figures (the dashboard's
     too), written in the report, kept by the roll-up file (a file without them reads 0)."""
     from datdai.cleaning.survey import ACCEPTED, apply_accepted, decide, record_submissions
-    from datdai.dossiers.documents import FileStore
+    from datdai.db.files import FileStore
     from datdai.kernel.survey_fields import Submission
     from datdai.land import repository
     from datdai.reporting.content import Paragraph, build_report

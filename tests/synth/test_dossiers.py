@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
+from datdai.db.files import FileStore
 from datdai.db.schema import (
     audit_changes,
     dossier_documents,
@@ -19,7 +20,6 @@ from datdai.db.schema import (
 )
 from datdai.db.store import open_store
 from datdai.dossiers.calendar import default_calendar
-from datdai.dossiers.documents import FileStore
 from datdai.dossiers.lifecycle import VN_TZ
 from datdai.dossiers.stats import monthly_stats
 from datdai.land import repository

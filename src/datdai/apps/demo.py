@@ -89,7 +89,7 @@ def _dossiers(store, url: str, seed: int) -> dict[str, int | str]:
     """This year's dossiers up to today, filed and processed through the real lifecycle."""
     import datetime as dt
 
-    from datdai.dossiers.documents import FileStore, default_root
+    from datdai.db.files import FileStore, default_root
     from datdai.synth.dossiers import generate_dossiers
 
     today = dt.date.today()

@@ -15,7 +15,17 @@ number as the bind parameter ``number``; every step is an index lookup (``partie
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, Subquery, bindparam, func, literal, select, union, union_all
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Subquery,
+    bindparam,
+    func,
+    literal,
+    select,
+    union,
+    union_all,
+)
 
 from datdai.db import schema as s
 
@@ -50,3 +60,10 @@ def citizen_parcel_ids(number: BindParameter):
             .select_from(holders.join(r, r.c.party_id == holders.c.id)
                          .join(hp, hp.c.holding_id == r.c.holding_id))
             .distinct())
+
+
+def citizen_parcels(conn: Connection, number: str | None) -> list[int]:
+    """The ids of the parcels held through ``number`` (:func:`citizen_parcel_ids`), sorted."""
+    if not number:
+        return []
+    return sorted(conn.execute(citizen_parcel_ids(number_param()), {"number": number}).scalars())

@@ -11,6 +11,7 @@ lookup by key is a load-benchmark target).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, literal, select
@@ -184,3 +185,27 @@ def attach_rights(conn: Connection, parcels_out: list[dict[str, Any]], principal
         return []
     return fill_rights(parcels_out, conn.execute(RIGHTS_QUERY, {"parcel_ids": [x["id"] for x in parcels_out]}),
                        principal)
+
+
+def parcels_by_ids(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The parcels ``ids`` (:data:`PARCEL_COLUMNS`), by commune, sheet and number."""
+    if not ids:
+        return []
+    rows = conn.execute(select(*PARCEL_COLUMNS).where(_P.c.id.in_(list(ids)))
+                        .order_by(_P.c.commune_code, _P.c.sheet_no, _P.c.parcel_no)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def certificates_and_assets(conn: Connection, parcel_id: int) -> tuple[list, list]:
+    """(certificates with their holding's code, assets on the parcel or on its whole holding) of
+    the holdings that cover the parcel."""
+    hp, c, a, h = s.holding_parcels, s.certificates, s.assets, s.holdings
+    holding_ids = list(conn.execute(select(hp.c.holding_id).where(hp.c.parcel_id == parcel_id)).scalars())
+    if not holding_ids:
+        return [], []
+    certificates = conn.execute(select(c, h.c.code.label("holding_code")).join(h, h.c.id == c.c.holding_id)
+                                .where(c.c.holding_id.in_(holding_ids)).order_by(c.c.id)).all()
+    assets = conn.execute(select(a).where(a.c.holding_id.in_(holding_ids),
+                                          (a.c.parcel_id == parcel_id) | a.c.parcel_id.is_(None))
+                          .order_by(a.c.id)).all()
+    return list(certificates), list(assets)

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import orjson
 import shapely
 from pyproj import Transformer
 from sqlalchemy import LargeBinary, func, literal_column, select, type_coerce
@@ -39,6 +40,7 @@ from datdai.land.parcel_rights import (
     RIGHTS_QUERY,
     addresses_out,
     birth_text,
+    certificates_and_assets,
     fill_rights,
 )
 from datdai.reporting.parcel_status import CLEAN, STATUS_LABELS, parcel_statuses
@@ -73,6 +75,28 @@ def _geometry_bytes(conn):
     if conn.dialect.name == "postgresql":
         return func.ST_AsEWKB(literal_column("parcels.geom"), type_=LargeBinary)
     return type_coerce(_P.c.geom, LargeBinary)
+
+
+def parcels_geojson(conn, ids: list[int]) -> dict[str, Any]:
+    """GeoJSON (WGS84) of the parcels ``ids`` (a citizen's own, on their page), for Leaflet."""
+    features = []
+    if ids:
+        rows = conn.execute(select(_P.c.id, _P.c.sheet_no, _P.c.parcel_no, _P.c.srid,
+                                   _geometry_bytes(conn).label("wkb"))
+                            .where(_P.c.id.in_(ids), _P.c.geom.is_not(None), _P.c.srid.is_not(None))).all()
+        for r in rows:
+            geom = shapely.from_wkb(bytes(r.wkb))
+            to_wgs = transformers(r.srid)[0]
+            geom = shapely.transform(geom, lambda xy, t=to_wgs: _apply(t, xy))
+            features.append({"type": "Feature", "geometry": orjson.loads(shapely.to_geojson(geom)),
+                             "properties": {"id": r.id, "label": f"Thửa {r.parcel_no}, tờ {r.sheet_no}",
+                                            "href": f"/ui/cong-dan/thua-dat/{r.id}"}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _apply(transformer, xy):
+    lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([lon, lat])
 
 
 def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,14 +198,7 @@ def parcel_details(conn, p, principal: Principal) -> dict[str, Any]:
     for r in parcel["rights"]:
         r["owner"]["members"] = members.get(r["owner"]["party_id"], [])
     subjects = sorted(set(subjects) | {m["subject"] for ms in members.values() for m in ms})
-    hp = s.holding_parcels
-    holding_ids = list(conn.execute(select(hp.c.holding_id).where(hp.c.parcel_id == p.id)).scalars())
-    c, a, h = s.certificates, s.assets, s.holdings
-    certificates = conn.execute(select(c, h.c.code.label("holding_code")).join(h, h.c.id == c.c.holding_id)
-                                .where(c.c.holding_id.in_(holding_ids)).order_by(c.c.id)).all() if holding_ids else []
-    assets = conn.execute(select(a).where(a.c.holding_id.in_(holding_ids) & ((a.c.parcel_id == p.id)
-                                                                            | a.c.parcel_id.is_(None)))
-                          .order_by(a.c.id)).all() if holding_ids else []
+    certificates, assets = certificates_and_assets(conn, p.id)
     f = s.findings
     full = principal.needs_full_personal_data()
     findings = []

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
+from datdai.db.files import FileStore
 from datdai.db.schema import holding_parcels, parcels, parties, rights
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers import model46 as m46
 from datdai.dossiers import outbox as ob
 from datdai.dossiers.calendar import default_calendar
 from datdai.dossiers.catalog import ESSENTIAL_CODES
-from datdai.dossiers.documents import RESULT_COMPONENT, FileStore, add_document
+from datdai.dossiers.documents import RESULT_COMPONENT, add_document
 from datdai.dossiers.errors import DossierError
 from datdai.dossiers.lifecycle import FINAL_STATES, VN_TZ, Channel, Role, State, Step, local_date
 from datdai.dossiers.registry import list_services

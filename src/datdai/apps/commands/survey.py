@@ -69,7 +69,7 @@ def load(
     from datdai.cleaning.readers.survey_odk import read_central_export
     from datdai.cleaning.survey import record_submissions
     from datdai.db.engine import resolve_url
-    from datdai.dossiers.documents import FileStore, default_root
+    from datdai.db.files import FileStore, default_root
 
     try:
         if file.suffix.lower() == ".gpkg":

@@ -19,9 +19,10 @@ from datdai.access.demo import create_demo_accounts
 from datdai.access.tokens import issue_token
 from datdai.access.users import create_user
 from datdai.apps.web.app import create_app
+from datdai.db.files import FileStore
 from datdai.db.schema import audit_batches, dossier_events, dossiers, outbox
 from datdai.dossiers import dossiers as ds
-from datdai.dossiers.documents import FileStore, add_document
+from datdai.dossiers.documents import add_document
 from tests.dossiers.dossier_helpers import AN, BINH, at, go, load_land, parcel_id
 
 PASSWORD = "mat-khau-thu-nghiem"

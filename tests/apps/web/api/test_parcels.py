@@ -166,7 +166,7 @@ def test_identifier_official_or_provisional_and_the_surveyed_addresses(api):
     """Parcel 1 carries an official identifier; parcel 2 none: its provisional key, marked so. An
     address captured by the field survey and applied shows in GET /parcels/{id}."""
     from datdai.cleaning.survey import ACCEPTED, apply_accepted, decide, record_submissions
-    from datdai.dossiers.documents import FileStore
+    from datdai.db.files import FileStore
     from datdai.kernel.survey_fields import Submission
 
     one = api.client.get(f"{URL}/{_id(api, 1)}", headers=api.h("dulieu")).json()

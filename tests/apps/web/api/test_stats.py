@@ -6,7 +6,7 @@ import pytest
 
 from datdai.access.tokens import issue_token
 from datdai.access.users import create_user
-from datdai.dossiers.documents import FileStore
+from datdai.db.files import FileStore
 from tests.apps.web.api.dossier_api_helpers import OTHER_CLERK, file_june_dossiers, make_api
 
 URL = "/api/v1/stats/dossiers"

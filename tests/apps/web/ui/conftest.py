@@ -72,8 +72,8 @@ def build_province(workdir: Path, parcels: int = 300, seed: int = 7) -> str:
     from datdai import synth
     from datdai.access.demo import create_demo_accounts
     from datdai.apps.demo import _check_and_fix, _reconcile
+    from datdai.db.files import FileStore, default_root
     from datdai.db.store import open_store
-    from datdai.dossiers.documents import FileStore, default_root
     from datdai.land import repository
     from datdai.synth.dossiers import generate_dossiers
 

@@ -367,7 +367,7 @@ def test_survey_proposals_reviewed_and_applied(session, db, tmp_path):
     """A submission recorded for a parcel of the province: its proposals on /ui/dieu-tra, the
     conflict-free ones accepted at once, applied, the register changed through the audit trail."""
     from datdai.cleaning.survey import record_submissions
-    from datdai.dossiers.documents import FileStore
+    from datdai.db.files import FileStore
     from datdai.kernel.survey_fields import Submission
 
     with db.read() as conn:

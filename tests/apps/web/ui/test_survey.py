@@ -19,7 +19,7 @@ from datdai.access.users import create_user
 from datdai.apps.web.app import create_app
 from datdai.cleaning.survey import record_submissions
 from datdai.db import schema as s
-from datdai.dossiers.documents import FileStore
+from datdai.db.files import FileStore
 from datdai.kernel.survey_fields import Photo, Submission
 from datdai.land import repository
 from tests.apps.web.ui.test_routes import csrf, login

@@ -25,19 +25,16 @@ import secrets
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import numpy as np
 import orjson
-import shapely
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from datdai.access import purposes
 from datdai.access.oidc import OidcProvider, OidcSettings, PendingLogin
 from datdai.access.tokens import issue_token
-from datdai.access.users import citizen_account
+from datdai.access.users import citizen_account, get_user
 from datdai.apps.web import dossier_actions as actions
 from datdai.apps.web.auth import log_access, session_cookie_name
 from datdai.apps.web.routing import calendar_of, today_vn
@@ -51,26 +48,27 @@ from datdai.apps.web.ui.common import (
     store_of,
     unit_names,
 )
-from datdai.apps.web.ui.parcel_map import _geometry_bytes, _transformers
 from datdai.db import schema as s
+from datdai.db.files import FileStore, default_root
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers import lifecycle as lc
 from datdai.dossiers.catalog import ESSENTIAL_CODES
 from datdai.dossiers.documents import (
     RESULT_COMPONENT,
-    FileStore,
     add_document,
-    default_root,
     document,
     dossier_documents_of,
     reusable_documents,
     reuse_document,
 )
 from datdai.dossiers.lifecycle import Channel, Role, State
+from datdai.dossiers.listing import DossierFilter, find_dossiers
 from datdai.dossiers.registry import get_service
 from datdai.kernel.errors import DatdaiError, InvalidInput
-from datdai.land.ownership import citizen_parcel_ids, number_param
-from datdai.land.parcel_rights import PARCEL_COLUMNS, attach_rights
+from datdai.land.ownership import citizen_parcels
+from datdai.land.parcel_rights import attach_rights, certificates_and_assets, parcels_by_ids
+from datdai.land.repository import find_parcel_key
+from datdai.reporting.parcel_map import parcels_geojson
 
 router = APIRouter(include_in_schema=False)
 CITIZEN = Depends(page_citizen)
@@ -184,47 +182,21 @@ async def oidc_callback(
 # ---------------------------------------------------------------- reads scoped to the citizen
 
 def my_parcel_ids(conn, principal: Principal) -> list[int]:
-    """The parcels the citizen holds a right on, through a verified link (store/ownership.py)."""
-    return sorted(conn.execute(citizen_parcel_ids(number_param()), {"number": principal.personal_number}).scalars())
+    """The parcels the citizen holds a right on, through a verified link (land/ownership.py)."""
+    return citizen_parcels(conn, principal.personal_number)
 
 
 def _my_parcels(conn, principal: Principal, ids: list[int]) -> tuple[list[dict[str, Any]], list[str]]:
-    rows = conn.execute(select(*PARCEL_COLUMNS).where(_P.c.id.in_(ids)).order_by(_P.c.commune_code, _P.c.sheet_no,
-                                                                                  _P.c.parcel_no)).all() if ids else []
-    out = [{**r._mapping, "rights": []} for r in rows]
+    out = [{**p, "rights": []} for p in parcels_by_ids(conn, ids)]
     subjects = attach_rights(conn, out, principal)
     return out, subjects
 
 
-def _features(conn, ids: list[int]) -> dict[str, Any]:
-    """GeoJSON (WGS84) of the citizen's parcels, for Leaflet."""
-    features = []
-    if ids:
-        rows = conn.execute(select(_P.c.id, _P.c.sheet_no, _P.c.parcel_no, _P.c.srid,
-                                   _geometry_bytes(conn).label("wkb"))
-                            .where(_P.c.id.in_(ids), _P.c.geom.is_not(None), _P.c.srid.is_not(None))).all()
-        for r in rows:
-            geom = shapely.from_wkb(bytes(r.wkb))
-            to_wgs = _transformers(r.srid)[0]
-            geom = shapely.transform(geom, lambda xy, t=to_wgs: _apply(t, xy))
-            features.append({"type": "Feature", "geometry": orjson.loads(shapely.to_geojson(geom)),
-                             "properties": {"id": r.id, "label": f"Thửa {r.parcel_no}, tờ {r.sheet_no}",
-                                            "href": f"/ui/cong-dan/thua-dat/{r.id}"}})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _apply(transformer, xy):
-    lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([lon, lat])
-
-
 def _my_dossiers(conn, principal: Principal, request: Request) -> list[dict[str, Any]]:
     cal, today = calendar_of(request), today_vn()
-    rows = conn.execute(select(s.dossiers).where(s.dossiers.c.applicant_personal_number == principal.personal_number)
-                        .order_by(s.dossiers.c.id.desc()).limit(200)).all()
+    _total, found = find_dossiers(conn, principal, DossierFilter(), limit=200)
     out = []
-    for r in rows:
-        d = ds.Dossier.from_row(r)
+    for d in found:
         item = actions.summary(conn, d, principal, cal, today)
         item["service_name"] = _service_name(conn, d.service_code)
         out.append(item)
@@ -253,7 +225,7 @@ def home(request: Request, principal: Annotated[Principal, CITIZEN]):
     with store_of(request).transaction() as conn:
         ids = my_parcel_ids(conn, principal)
         parcels, subjects = _my_parcels(conn, principal, ids)
-        features = _features(conn, ids)
+        features = parcels_geojson(conn, ids)
         dossiers = _my_dossiers(conn, principal, request)
         names = unit_names(conn, {p["commune_code"] for p in parcels})
         log_access(conn, principal, action="công dân xem thửa đất và hồ sơ của mình", resource="ui/cong-dan",
@@ -272,14 +244,8 @@ def my_parcel(request: Request, principal: Annotated[Principal, CITIZEN], parcel
             raise PageNotFound(f"Không có thửa đất #{parcel_id} trong danh sách thửa đất của bạn.")
         parcels, subjects = _my_parcels(conn, principal, [parcel_id])
         p = parcels[0]
-        hp, c, a, h = s.holding_parcels, s.certificates, s.assets, s.holdings
-        holding_ids = list(conn.execute(select(hp.c.holding_id).where(hp.c.parcel_id == parcel_id)).scalars())
-        certificates = conn.execute(select(c, h.c.code.label("holding_code")).join(h, h.c.id == c.c.holding_id)
-                                    .where(c.c.holding_id.in_(holding_ids)).order_by(c.c.id)).all()
-        assets = conn.execute(select(a).where(a.c.holding_id.in_(holding_ids),
-                                              (a.c.parcel_id == parcel_id) | a.c.parcel_id.is_(None))
-                              .order_by(a.c.id)).all()
-        features = _features(conn, [parcel_id])
+        certificates, assets = certificates_and_assets(conn, parcel_id)
+        features = parcels_geojson(conn, [parcel_id])
         names = unit_names(conn, [p["commune_code"]])
         log_access(conn, principal, action="công dân xem thửa đất của mình", resource=f"ui/cong-dan/thua-dat/{parcel_id}",
                    purpose=purposes.CITIZEN_SELF, subjects=sorted(set(subjects) | {principal.personal_number}))
@@ -394,7 +360,8 @@ async def file_dossier(request: Request, principal: Annotated[Principal, CITIZEN
             missing = [x.name for x in service.required_documents if x.code not in uploads and x.code not in reuse]
             if missing:
                 raise InvalidInput("Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ".")
-            name = conn.execute(select(s.users.c.display_name).where(s.users.c.username == principal.username)).scalar()
+            user = get_user(conn, principal.username)
+            name = user.display_name if user is not None else None
             d, created = ds.create_dossier(
                 conn, service_code=service_code, applicant_name=name or principal.username, actor=principal.username,
                 role=Role.CITIZEN, channel=Channel.ONLINE, applicant_personal_number=principal.personal_number,
@@ -433,8 +400,7 @@ def my_dossier(request: Request, principal: Annotated[Principal, CITIZEN], dossi
         item = actions.detail(conn, d, principal, cal, today)
         service = get_service(conn, d.service_code)
         documents = dossier_documents_of(conn, d.id)
-        parcel = conn.execute(select(_P.c.id, _P.c.sheet_no, _P.c.parcel_no).where(_P.c.id == d.parcel_id)).first() \
-            if d.parcel_id else None
+        parcel = find_parcel_key(conn, parcel_id=d.parcel_id) if d.parcel_id else None
         actions.log_dossier(conn, principal, d, "công dân xem hồ sơ của mình")
     supplement = None
     if d.state == State.YEU_CAU_BO_SUNG:

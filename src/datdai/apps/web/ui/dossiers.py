@@ -33,15 +33,10 @@ from datdai.apps.web.ui.common import (
     render,
     store_of,
 )
+from datdai.db.files import FileStore, default_root
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers import lifecycle as lc
-from datdai.dossiers.documents import (
-    RESULT_COMPONENT,
-    FileStore,
-    add_document,
-    default_root,
-    document,
-)
+from datdai.dossiers.documents import RESULT_COMPONENT, add_document, document
 from datdai.dossiers.errors import DossierError, InvalidInput
 from datdai.dossiers.lifecycle import Role, State, Step
 from datdai.dossiers.listing import (

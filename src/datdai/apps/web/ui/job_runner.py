@@ -51,8 +51,8 @@ from datdai.access.principal import Principal
 from datdai.access.visibility import visible_communes
 from datdai.db import schema as s
 from datdai.db.engine import backend_name
+from datdai.db.files import default_root
 from datdai.db.store import Store
-from datdai.dossiers.documents import default_root
 from datdai.kernel.errors import DatdaiError
 
 log = logging.getLogger("datdai.apps.web.jobs")

@@ -23,16 +23,15 @@ from datdai.apps.web.ui.common import (
     DATA_ROLES,
     Principal,
     check_commune,
-    communes_in_scope,
     page_role,
     render,
     store_of,
-    unit_names,
 )
 from datdai.cleaning import survey
 from datdai.db import schema as s
-from datdai.dossiers.documents import FileStore, default_root
+from datdai.db.files import FileStore, default_root
 from datdai.kernel.errors import DatdaiError, NotFound
+from datdai.land.places import commune_choices, unit_names
 
 router = APIRouter(include_in_schema=False)
 DATA_STAFF = page_role(*DATA_ROLES)
@@ -70,7 +69,7 @@ def survey_page(
     full = principal.needs_full_personal_data()
     with store_of(request).transaction() as conn:
         scope = _scope(conn, principal, ma_xa)
-        communes = communes_in_scope(conn, principal)
+        communes = commune_choices(conn, principal)
         rows = survey.proposals(conn, communes=scope, status=status, limit=PAGE_SIZE)
         progress = survey.progress(conn, scope)
         names = unit_names(conn, {p.commune_code for p in progress})
