@@ -548,3 +548,12 @@ def verified_qr_payloads(conn: Connection, communes: Sequence[str] | None = None
     if communes is not None:
         q = q.where(T.c.commune_code.in_(list(communes)))
     return [r for r in conn.execute(q).scalars() if r]
+
+
+def submission_photo(conn: Connection, submission_id: int, index: int) -> tuple[str | None, dict]:
+    """(the submission's commune, the ``index``-th photo's record: file name and stored path)."""
+    T = s.survey_submissions
+    row = conn.execute(select(T.c.commune_code, T.c.photos).where(T.c.id == submission_id)).first()
+    if row is None or not row.photos or not (0 <= index < len(row.photos)):
+        raise NotFound("không có ảnh này / no such photo")
+    return row.commune_code, row.photos[index]

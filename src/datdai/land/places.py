@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from datdai.access.principal import Principal
+from datdai.access.visibility import visible_communes
 from datdai.db import schema as s
 
 
@@ -59,3 +60,8 @@ def commune_choices(conn: Connection, principal: Principal) -> list[tuple[str, s
     visible = [c for c in codes if principal.can_see_commune(c)]
     names = unit_names(conn, visible)
     return sorted(((c, names.get(c, f"Xã {c}")) for c in visible), key=lambda x: (x[1], x[0]))
+
+
+def visible_parcel_communes(conn: Connection, principal: Principal) -> list[str] | None:
+    """The communes holding parcels that ``principal`` sees (sorted); None: all of them."""
+    return visible_communes(conn, principal, s.parcels.c.commune_code)

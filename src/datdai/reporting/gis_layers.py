@@ -340,6 +340,31 @@ def finding_batches(conn: Connection, sel: Selection, *, everyone: bool,
         yield from finding_table(conn, rows, everyone=everyone).to_batches()
 
 
+def zone_extent(conn: Connection, sel: Selection) -> tuple | None:
+    """(min x, min y, max x, max y) in the zone's metres of the selected parcels of zone
+    ``sel.srid``; None when it has none."""
+    p = s.parcels
+    q = select(func.min(p.c.min_x), func.min(p.c.min_y), func.max(p.c.max_x), func.max(p.c.max_y)).where(
+        p.c.srid == sel.srid)
+    if sel.communes is not None:
+        q = q.where(p.c.commune_code.in_(sel.communes))
+    box = conn.execute(q).one()
+    return None if box[0] is None else tuple(box)
+
+
+def parcel_by_id(conn: Connection, sel: Selection, parcel_id: int, *, everyone: bool) -> tuple[pa.Table, list[str]]:
+    """The parcel ``parcel_id`` among the selection, as a one-row layer (empty when it is not
+    there or not selected), and the access-log subjects."""
+    rows = conn.execute(parcel_query(conn, sel).where(s.parcels.c.id == parcel_id)).all()
+    return parcel_table(conn, rows, everyone=everyone)
+
+
+def finding_by_id(conn: Connection, sel: Selection, finding_id: int, *, everyone: bool) -> tuple[pa.Table, list[str]]:
+    """The finding ``finding_id`` among the selection (see :func:`parcel_by_id`)."""
+    rows = conn.execute(finding_query(conn, sel).where(s.findings.c.id == finding_id)).all()
+    return finding_table(conn, rows, everyone=everyone), _finding_subjects(rows)
+
+
 def crs_wkt(srid: int) -> str:
     """The zone's CRS as WKT (with the datum shift to WGS 84 for the zones without EPSG code)."""
     return pyproj.CRS(zone_for_srid(srid).crs_input()).to_wkt()

@@ -35,16 +35,14 @@ import pyarrow as pa
 import shapely
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pyproj import Transformer
-from sqlalchemy import func, select
 
 from datdai.access import purposes
-from datdai.access.visibility import visible_communes
 from datdai.apps.web.auth import Principal, log_access, require
 from datdai.apps.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
-from datdai.db import schema as s
 from datdai.kernel.crs import zone_for_srid
 from datdai.kernel.errors import Forbidden, InvalidInput, NotFound
 from datdai.land.parcel_rights import STAFF_READERS
+from datdai.land.places import visible_parcel_communes
 from datdai.reporting.gis_layers import (
     FINDING_FIELDS,
     FINDINGS,
@@ -53,13 +51,12 @@ from datdai.reporting.gis_layers import (
     Selection,
     count_findings,
     count_parcels,
+    finding_by_id,
     finding_page,
-    finding_query,
-    finding_table,
     layer_name,
+    parcel_by_id,
     parcel_page,
-    parcel_query,
-    parcel_table,
+    zone_extent,
     zones,
 )
 
@@ -118,14 +115,9 @@ class Collection:
 
     def describe(self, base: str, conn) -> dict[str, Any]:
         url = f"{base}/collections/{self.id}"
-        p = s.parcels
-        q = select(func.min(p.c.min_x), func.min(p.c.min_y), func.max(p.c.max_x), func.max(p.c.max_y)).where(
-            p.c.srid == self.srid)
-        if self.selection.communes is not None:
-            q = q.where(p.c.commune_code.in_(self.selection.communes))
-        box = conn.execute(q).one()
+        box = zone_extent(conn, self.selection)
         extent = {}
-        if box[0] is not None:
+        if box is not None:
             w, so, e, n = _to_wgs84(self.srid).transform_bounds(*box)
             extent = {"spatial": {"bbox": [[w, so, e, n]], "crs": CRS84}}
         fields = PARCEL_FIELDS if self.kind == PARCELS else FINDING_FIELDS
@@ -143,7 +135,7 @@ class Collection:
 
 
 def _collections(conn, principal: Principal) -> dict[str, Collection]:
-    communes = visible_communes(conn, principal, s.parcels.c.commune_code)
+    communes = visible_parcel_communes(conn, principal)
     found = zones(conn, communes) if communes is None or communes else []
     out: dict[str, Collection] = {}
     kinds = [PARCELS] + ([FINDINGS] if principal.role in FINDING_ROLES else [])
@@ -324,8 +316,11 @@ def item(
     with store_of(request).transaction() as conn:
         coll = _collection(conn, principal, collection_id)
         out_crs = _crs_param(crs, coll, "crs")
-        one = s.parcels.c.id if coll.kind == PARCELS else s.findings.c.id
-        table, subjects = _one(conn, coll, principal, one, feature_id)
+        everyone = full_numbers(principal)
+        if coll.kind == PARCELS:
+            table, subjects = parcel_by_id(conn, coll.selection, feature_id, everyone=everyone)
+        else:
+            table, subjects = finding_by_id(conn, coll.selection, feature_id, everyone=everyone)
         if table.num_rows == 0:
             raise NotFound(f"Không có đối tượng {feature_id} trong lớp '{collection_id}' / no such feature")
         _log(conn, principal, coll, table, subjects, f"ogc/collections/{collection_id}/items/{feature_id}")
@@ -337,13 +332,3 @@ def item(
     return _json(feature, GEOJSON, {"Content-Crs": f"<{out_crs}>"})
 
 
-def _one(conn, coll: Collection, principal: Principal, column, feature_id: int):
-    """The feature ``feature_id`` of ``coll`` (an empty table when it is not there or not visible)."""
-    everyone = full_numbers(principal)
-    sel = coll.selection
-    if coll.kind == PARCELS:
-        rows = conn.execute(parcel_query(conn, sel).where(column == feature_id)).all()
-        return parcel_table(conn, rows, everyone=everyone)
-    rows = conn.execute(finding_query(conn, sel).where(column == feature_id)).all()
-    return finding_table(conn, rows, everyone=everyone), sorted(
-        {str(r.party_id) for r in rows if r.party_id is not None})

@@ -48,12 +48,12 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from datdai.access.principal import Principal
-from datdai.access.visibility import visible_communes
 from datdai.db import schema as s
 from datdai.db.engine import backend_name
 from datdai.db.files import default_root
 from datdai.db.store import Store
 from datdai.kernel.errors import DatdaiError
+from datdai.land.places import visible_parcel_communes
 
 log = logging.getLogger("datdai.apps.web.jobs")
 
@@ -401,7 +401,7 @@ def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, pr
     if name not in population_files(inbox):
         raise JobRefused(f"Không còn thấy bản trích dân cư “{name}” trong thư mục tiếp nhận.")
     with store.read() as conn:
-        communes = visible_communes(conn, principal, s.parcels.c.commune_code)
+        communes = visible_parcel_communes(conn, principal)
     if communes is not None and not communes:
         raise JobRefused("Không có xã nào trong phạm vi được giao để đối soát.")
     progress("Xuất danh sách người sử dụng đất", 0, 4)

@@ -17,7 +17,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from datdai.access import purposes
 from datdai.access.masking import mask_number
-from datdai.access.visibility import visible_communes
 from datdai.apps.web.auth import log_access
 from datdai.apps.web.ui.common import (
     DATA_ROLES,
@@ -28,10 +27,9 @@ from datdai.apps.web.ui.common import (
     store_of,
 )
 from datdai.cleaning import survey
-from datdai.db import schema as s
 from datdai.db.files import FileStore, default_root
 from datdai.kernel.errors import DatdaiError, NotFound
-from datdai.land.places import commune_choices, unit_names
+from datdai.land.places import commune_choices, unit_names, visible_parcel_communes
 
 router = APIRouter(include_in_schema=False)
 DATA_STAFF = page_role(*DATA_ROLES)
@@ -48,7 +46,7 @@ def _scope(conn, principal: Principal, ma_xa: str | None) -> list[str] | None:
     if ma_xa:
         check_commune(principal, ma_xa)
         return [ma_xa]
-    return visible_communes(conn, principal, s.parcels.c.commune_code)
+    return visible_parcel_communes(conn, principal)
 
 
 def _back(ma_xa: str, notice: str) -> RedirectResponse:
@@ -153,17 +151,11 @@ def revert(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)
 @router.get("/ui/dieu-tra/anh/{submission_id}/{index}")
 def photo(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)], submission_id: int, index: int):
     """A photo of papers of a submission (scope-checked, access-logged)."""
-    from sqlalchemy import select
-
-    T = s.survey_submissions
     with store_of(request).transaction() as conn:
-        row = conn.execute(select(T.c.commune_code, T.c.photos).where(T.c.id == submission_id)).first()
-        if row is None or not row.photos or not (0 <= index < len(row.photos)):
-            raise NotFound("không có ảnh này")
-        check_commune(principal, row.commune_code or "")
+        commune, meta = survey.submission_photo(conn, submission_id, index)
+        check_commune(principal, commune or "")
         log_access(conn, principal, action="xem ảnh giấy tờ điều tra thực địa",
                    resource=f"ui/dieu-tra/anh/{submission_id}/{index}", purpose=purposes.SURVEY)
-    meta = row.photos[index]
     data = FileStore(default_root(store_of(request).url)).get(meta["path"])
     return Response(data, media_type="image/jpeg" if meta["file"].lower().endswith((".jpg", ".jpeg")) else
                     "application/octet-stream")
