@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from datdai.access.principal import Principal
+from datdai.access.visibility import scope_clause
 from datdai.cleaning.findings import AUTO_FIX, Side, Status
 from datdai.cleaning.fix_targets import FindingError, Records, to_int, writes_for
 from datdai.cleaning.registry import all_rules
@@ -366,9 +368,13 @@ def finding_events(conn: Connection, finding_id: int) -> list[Any]:
 
 def list_findings(conn: Connection, *, commune_code: str | None = None, rule_code: str | None = None,
                   status: str | None = None, run_id: int | None = None, limit: int | None = 100,
-                  offset: int = 0) -> list[Any]:
+                  offset: int = 0, principal: Principal | None = None) -> list[Any]:
+    """Findings by commune and id, filtered; only those of the communes ``principal`` sees when
+    one is given."""
     f = s.findings
     q = select(f).order_by(f.c.commune_code, f.c.id).offset(offset)
+    if principal is not None:
+        q = q.where(scope_clause(conn, principal, f.c.commune_code))
     if limit is not None:
         q = q.limit(limit)
     if commune_code:

@@ -176,3 +176,44 @@ def land_user_totals(conn: Connection, communes: Collection[str] | None = None) 
 
 
 __all__ = ["ReconcileFigures", "ReconcileProgress", "land_user_totals", "reconcile_progress"]
+
+
+LAND_USER_STATES = ("khop", "da-cap-nhat", "xac-minh", "khong-khop", "chua-doi-soat")
+
+
+def land_users_page(conn: Connection, *, state: str | None = None, commune_code: str | None = None,
+                    communes: Collection[str] | None = None, limit: int = 100,
+                    offset: int = 0) -> tuple[int, list]:
+    """(how many, one page of) the land users behind :func:`reconcile_progress`'s figures, with the
+    same definitions (a person holding land in several communes is listed once per commune): per
+    row the commune, the party (id, code, name, kind, personal number, birth year), its state
+    (one of :data:`LAND_USER_STATES`) and whether it was enriched from the register. ``state``
+    filters by state; ``commune_code`` one commune, else ``communes`` (None: all)."""
+    users, st, en, p = land_users(), latest_states(), enriched_users(), s.parties
+    matched = func.coalesce(st.c.matched, 0)
+    cond = []
+    if state == "khop":
+        cond.append(matched == 1)
+    elif state == "da-cap-nhat":
+        cond.append(en.c.party_id.is_not(None))
+    elif state == "xac-minh":
+        cond.append(and_(matched == 0, st.c.review == 1))
+    elif state == "khong-khop":
+        cond.append(and_(st.c.party_id.is_not(None), matched == 0, func.coalesce(st.c.review, 0) == 0))
+    elif state == "chua-doi-soat":
+        cond.append(st.c.party_id.is_(None))
+    if commune_code is not None:
+        cond.append(users.c.commune_code == commune_code)
+    elif communes is not None:
+        cond.append(users.c.commune_code.in_(list(communes)))
+    status = case((matched == 1, "khop"), (st.c.review == 1, "xac-minh"), (st.c.party_id.is_(None), "chua-doi-soat"),
+                  else_="khong-khop")
+    base = (users.outerjoin(st, st.c.party_id == users.c.party_id).outerjoin(en, en.c.party_id == users.c.party_id)
+            .join(p, p.c.id == users.c.party_id))
+    total = conn.execute(select(func.count()).select_from(base).where(*cond)).scalar_one()
+    rows = conn.execute(
+        select(users.c.commune_code, p.c.id, p.c.code, p.c.full_name, p.c.kind, p.c.personal_number,
+               p.c.birth_year, status.label("state"), en.c.party_id.label("enriched"))
+        .select_from(base).where(*cond).order_by(users.c.commune_code, p.c.full_name, p.c.id)
+        .limit(limit).offset(offset)).all()
+    return total, rows

@@ -12,16 +12,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from datdai.access import purposes
 from datdai.access.masking import mask_id_numbers
-from datdai.access.visibility import scope_clause
 from datdai.apps.web.auth import Principal, log_access, require, require_commune
 from datdai.apps.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.cleaning.findings import Status
 from datdai.cleaning.store_findings import list_findings
-from datdai.db import schema as s
 
 PURPOSE = purposes.FINDINGS
 DATA_STAFF = require("can_bo_du_lieu", "admin")
@@ -89,19 +86,9 @@ def get_findings(
         require_commune(principal, ma_xa)
     status = trang_thai.value if trang_thai is not None else None
     full = full_numbers(principal)
-    f = s.findings
     with store_of(request).transaction() as conn:
-        if ma_xa is not None or principal.role == "admin":
-            rows = list_findings(conn, commune_code=ma_xa, rule_code=ma_loi or None, status=status,
-                                 limit=limit + 1, offset=offset)
-        else:  # a scoped officer: the communes in scope (list_findings filters one commune at a time)
-            q = (select(f).where(scope_clause(conn, principal, f.c.commune_code))
-                 .order_by(f.c.commune_code, f.c.id))
-            if ma_loi:
-                q = q.where(f.c.rule_code == ma_loi)
-            if status:
-                q = q.where(f.c.status == status)
-            rows = conn.execute(q.limit(limit + 1).offset(offset)).all()
+        rows = list_findings(conn, commune_code=ma_xa, rule_code=ma_loi or None, status=status,
+                             limit=limit + 1, offset=offset, principal=principal)
         items = [_out(r, full) for r in rows[:limit]]
         if items:  # values and messages carry names and (for full roles) identity numbers
             log_access(conn, principal, action="xem phát hiện chất lượng dữ liệu",

@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import and_, case, func, select
 
 from datdai.access import purposes
 from datdai.access.masking import mask_number
@@ -27,7 +26,6 @@ from datdai.apps.web.ui.common import (
     render,
     store_of,
 )
-from datdai.db import schema as s
 from datdai.dossiers.errors import InvalidInput
 from datdai.dossiers.lifecycle import local_date
 from datdai.kernel.text import vn_int, vn_percent
@@ -143,36 +141,12 @@ def land_users(
     if ma_xa is not None:
         check_commune(principal, ma_xa)
     state = tinh_trang if tinh_trang in STATES else None
-    users, st, en, p = rp.land_users(), rp.latest_states(), rp.enriched_users(), s.parties
-    matched = func.coalesce(st.c.matched, 0)
-    cond = []
-    if state == "khop":
-        cond.append(matched == 1)
-    elif state == "da-cap-nhat":
-        cond.append(en.c.party_id.is_not(None))
-    elif state == "xac-minh":
-        cond.append(and_(matched == 0, st.c.review == 1))
-    elif state == "khong-khop":
-        cond.append(and_(st.c.party_id.is_not(None), matched == 0, func.coalesce(st.c.review, 0) == 0))
-    elif state == "chua-doi-soat":
-        cond.append(st.c.party_id.is_(None))
     full = principal.needs_full_personal_data()
     with store_of(request).read() as conn:
         communes = commune_choices(conn, principal)
-        if ma_xa is not None:
-            cond.append(users.c.commune_code == ma_xa)
-        elif not sees_every_commune(principal):
-            cond.append(users.c.commune_code.in_([c for c, _ in communes]))
-        status = case((matched == 1, "khop"), (st.c.review == 1, "xac-minh"), (st.c.party_id.is_(None), "chua-doi-soat"),
-                      else_="khong-khop")
-        base = (users.outerjoin(st, st.c.party_id == users.c.party_id).outerjoin(en, en.c.party_id == users.c.party_id)
-                .join(p, p.c.id == users.c.party_id))
-        total = conn.execute(select(func.count()).select_from(base).where(*cond)).scalar_one()
-        rows = conn.execute(
-            select(users.c.commune_code, p.c.id, p.c.code, p.c.full_name, p.c.kind, p.c.personal_number,
-                   p.c.birth_year, status.label("state"), en.c.party_id.label("enriched"))
-            .select_from(base).where(*cond).order_by(users.c.commune_code, p.c.full_name, p.c.id)
-            .limit(LAND_USER_PAGE).offset((trang - 1) * LAND_USER_PAGE)).all()
+        scope = None if ma_xa is not None or sees_every_commune(principal) else [c for c, _ in communes]
+        total, rows = rp.land_users_page(conn, state=state, commune_code=ma_xa, communes=scope,
+                                         limit=LAND_USER_PAGE, offset=(trang - 1) * LAND_USER_PAGE)
         names = unit_names(conn, {r.commune_code for r in rows})
     items = [{"commune": names.get(r.commune_code, r.commune_code), "code": r.code, "name": r.full_name,
               "kind": r.kind, "number": r.personal_number if full else mask_number(r.personal_number),
