@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from datdai.kernel.errors import InvalidInput
 from datdai.kernel.landuse import catalog, parse_codes
 from datdai.kernel.model import Gender, PartyKind
 from datdai.kernel.text import collapse_spaces, nfc
@@ -159,7 +160,7 @@ FIELDS: tuple[SurveyField, ...] = LAND_FIELDS + IDENTITY_FIELDS + ADDRESS_FIELDS
 BY_NAME: dict[str, SurveyField] = {f.name: f for f in FIELDS}
 
 
-class BadValue(ValueError):
+class BadValue(InvalidInput, ValueError):
     """A submitted value that does not fit its field (a letter in an area, an unknown code)."""
 
 
