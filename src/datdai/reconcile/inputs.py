@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from datdai.domain.spreadsheet import restore_array
 from datdai.ingest.columns import snake_header
 from datdai.ingest.errors import DeliveryError, ProblemCollector
 from datdai.ingest.register import detect_encoding, transcode_mixed
@@ -180,7 +181,8 @@ def _read_text_table(path: str | Path, expected: Sequence[str], required: Sequen
         v = table[n].combine_chunks()
         if encoding == "latin1":  # TCVN3/VNI bytes: shown as cp1252 for the text repair
             v = latin1_to_cp1252(v)
-        cols[n] = to_nfc(v)  # cp1258 writes tones as combining marks
+        # cp1258 writes tones as combining marks; our writers' formula quoting undone
+        cols[n] = restore_array(to_nfc(v))
     return path, pa.table(cols)
 
 
