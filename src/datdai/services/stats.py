@@ -22,17 +22,16 @@ with no commune is then left out); None counts every dossier.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, func, select
 
+from datdai.domain.dates import parse_month
 from datdai.services import lifecycle as lc
 from datdai.services.calendar import default_calendar
 from datdai.services.catalog import service_limit
-from datdai.services.errors import InvalidInput
 from datdai.services.registry import list_services
 from datdai.store.schema import dossier_documents, dossier_pauses, dossiers
 
@@ -51,10 +50,7 @@ class ServiceStats:
 
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of a month in Vietnam time, as UTC instants."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InvalidInput(f"tháng không hợp lệ: {month!r} (YYYY-MM) / invalid month")
-    y, mo = int(m.group(1)), int(m.group(2))
+    y, mo = parse_month(month)  # InvalidInput: not YYYY-MM, or a year out of range
     start = dt.datetime(y, mo, 1, tzinfo=lc.VN_TZ)
     end = dt.datetime(y + (mo == 12), mo % 12 + 1, 1, tzinfo=lc.VN_TZ)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)

@@ -23,6 +23,7 @@ from datdai.web.fast import install_fast_paths
 from datdai.web.hot_routes import install_hot_routes
 from datdai.web.openapi import install_security_docs
 from datdai.web.protection import install_protection
+from datdai.web.routing import install_error_handlers
 from datdai.web.schema_versions import install_schema_versions
 from datdai.web.ui import install_ui
 
@@ -59,4 +60,5 @@ def create_app(store: Store) -> FastAPI:
     install_ui(app)  # the web app for staff under /ui, after the API routes (web/ui/)
     install_schema_versions(app)  # X-Schema-Version: partners on older schemas (web/schema_versions.py)
     install_protection(app)  # security headers, limits, CSRF (web/protection.py)
+    install_error_handlers(app)  # Vietnamese 400/422 for routes outside VnRoute (web/routing.py)
     return app
