@@ -160,3 +160,23 @@ def test_a_citizen_sees_only_the_parcels_they_hold_a_right_on(api):
     assert resources == sorted(["parcels?", "parcels?ma_xa=25216&so_thua=1", "parcels?bbox=0%2C0%2C9e9%2C9e9",
                                 f"parcels/{one}"]), resources
     assert AN in api.access_log("an")[0].subjects and len(api.access_log("binh")) == 2
+
+
+def test_history_masks_names_and_is_logged(api):
+    """The map's owner label in a parcel's history: family name and initials (numbers masked) for
+    a manager, in full for the data officer; every view access-logged with its purpose."""
+    from datdai.auth import purposes
+    from datdai.store.audit import AuditTrail
+
+    pid = _id(api, 1)
+    with api.store.transaction() as conn:
+        AuditTrail(conn, actor="t", source="sửa tay", reason="test").update(
+            "parcels", pid, {"map_owner_label": "Nguyễn Văn An 070065001234"})
+    masked = api.client.get(f"{URL}/{pid}/history", headers=api.h("lanhdao")).json()["changes"]
+    assert masked[-1]["after"]["map_owner_label"] == "Nguyễn V. A. 0700******34"
+    full = api.client.get(f"{URL}/{pid}/history", headers=api.h("dulieu")).json()["changes"]
+    assert full[-1]["after"]["map_owner_label"] == "Nguyễn Văn An 070065001234"
+    for user in ("lanhdao", "dulieu"):
+        row = api.access_log(user)[0]
+        assert row.resource == f"parcels/{pid}/history" and row.purpose == purposes.PARCELS
+        assert row.action == "xem lịch sử thửa đất"
