@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from datdai.domain.text import control_characters
 from datdai.services import lifecycle as lc
 from datdai.services.apply_result import apply_result
 from datdai.services.calendar import default_calendar
@@ -159,6 +160,11 @@ def create_dossier(
     applicant_name = unicodedata.normalize("NFC", (applicant_name or "").strip())
     if not applicant_name:
         raise InvalidInput("thiếu tên người nộp / the applicant's name is required")
+    if bad := control_characters(applicant_name):
+        error = InvalidInput(f"tên người nộp chứa ký tự điều khiển {', '.join(bad[:5])} / the applicant's "
+                             "name holds control characters")
+        error.field = "applicant_name"
+        raise error
     if applicant_personal_number is not None and not (
             len(applicant_personal_number) == 12 and applicant_personal_number.isdigit()):
         raise InvalidInput(f"số định danh cá nhân phải gồm 12 chữ số: {applicant_personal_number!r} / "

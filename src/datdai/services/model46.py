@@ -46,6 +46,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from datdai.domain.text import control_characters
 from datdai.services import dossiers as ds
 from datdai.services import lifecycle as lc
 from datdai.services.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
@@ -102,6 +103,8 @@ def _text(data: dict, key: str, path: str, *, required: bool = True, max_len: in
     text = _nfc(value)
     if len(text) > max_len:
         raise FieldError(path, f"dài quá {max_len} ký tự / longer than {max_len} characters")
+    if bad := control_characters(text):
+        raise FieldError(path, f"chứa ký tự điều khiển {', '.join(bad[:5])} / holds control characters")
     return text
 
 

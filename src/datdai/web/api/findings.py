@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from datdai.auth import purposes
+from datdai.auth.users import as_utc
 from datdai.auth.visibility import scope_clause
 from datdai.domain.masking import mask_id_numbers
 from datdai.quality.findings import Status
@@ -66,6 +67,7 @@ _MASKED = ("map_value", "register_value", "proposed_fix", "message")
 
 def _out(r, full: bool) -> dict[str, Any]:
     out = {k: getattr(r, k) for k in FindingOut.model_fields}
+    out["updated_at"] = as_utc(out["updated_at"])  # SQLite gives it back without its time zone
     if not full:
         for k in _MASKED:
             out[k] = mask_id_numbers(out[k])
