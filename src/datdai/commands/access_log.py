@@ -54,8 +54,8 @@ def verify(
         "số dòng / rows": vn_int(report.rows),
         "trong chuỗi băm / chained": vn_int(report.chained),
         "ghi trước khi có chuỗi (0009) / before the chain": vn_int(report.before_chain),
-        "đầu chuỗi / head": f"{report.head_seq}:{report.head_hash}",
     })
+    out.print(f"Đầu chuỗi / head: {report.head_seq}:{report.head_hash}", highlight=False, soft_wrap=True)
     if report.ok:
         out.print("Chuỗi băm nguyên vẹn / the chain is intact. Ghi lại đầu chuỗi ở nơi khác để phát hiện "
                   "việc xóa các dòng mới nhất / write the head down elsewhere.", highlight=False)
