@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from datdai.access.masking import mask_birth, mask_id_numbers, mask_number
+from datdai.access.masking import mask_birth, mask_id_numbers, mask_name, mask_number
 
 
 def test_number_keeps_first_four_and_last_two():
@@ -27,3 +27,11 @@ def test_birth_shows_the_year_only():
     assert mask_birth("11/1971") == "1971"
     assert mask_birth("không rõ") == "****"
     assert mask_birth(None) is None
+
+
+def test_mask_name():
+    assert mask_name("Nguyễn Văn An") == "Nguyễn V. A."
+    assert mask_name("Lê  Thị   Bình") == "Lê T. B."
+    assert mask_name("An") == "A."
+    assert mask_name("Trần Văn Cường 070065001234") == "Trần V. C. 0700******34"
+    assert mask_name(None) is None and mask_name("") == ""

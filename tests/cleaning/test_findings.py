@@ -40,7 +40,7 @@ def _table(rows: list[dict]) -> pa.Table:
 
 
 def _read(path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.reader(fh))
 
 
@@ -80,7 +80,23 @@ def test_csv_header_and_values(tmp_path):
     assert second["de_xuat"] == "Nguyễn Văn An"
     assert second["gia_tri_thuoc_tinh"] == "" and second["dong"] == ""  # nulls are empty
     assert dict(zip(got[0], got[1]))["dong"] == "2"
-    assert not out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 without a BOM
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf\"ma_xa\",")  # UTF-8 with a BOM, for Excel
+
+
+LINK = '=HYPERLINK("http://x","Bấm vào đây")'
+
+
+def test_csv_neutralises_formulas(tmp_path):
+    """A register value a spreadsheet would run is written as text (a leading quote); numbers
+    and ordinary texts are left alone."""
+    rows = [_finding(gia_tri_thuoc_tinh=LINK, gia_tri_ban_do="-12.5", de_xuat="@cmd", dong=7)]
+    out = tmp_path / "loi_du_lieu.csv"
+    write_findings_csv(_table(rows), out)
+    got = dict(zip(*_read(out)))
+    assert got["gia_tri_thuoc_tinh"] == "'" + LINK
+    assert got["de_xuat"] == "'@cmd"
+    assert got["gia_tri_ban_do"] == "-12.5" and got["dong"] == "7"
+    assert got["mo_ta"] == _finding()["mo_ta"]
 
 
 def test_csv_of_no_findings_is_the_header(tmp_path):

@@ -196,3 +196,36 @@ def test_auth_migration_up_and_down_keeps_the_rest(store_url):
         assert auth <= _tables(engine)
     finally:
         engine.dispose()
+
+
+def test_access_log_chain_migration_up_and_down(store_url):
+    """0009: rows written before it stay (outside the chain), new rows are chained; down and up
+    again keep the rows."""
+    from alembic import command
+    from sqlalchemy import func, select
+
+    from datdai.access.access_log import verify_access_log, write_access_log
+    from datdai.db.schema import access_log
+
+    engine = make_engine(store_url, create=True)
+    try:
+        migrate.upgrade(engine, "0008")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO access_log (at, username, role, action, resource, purpose, "
+                              "subject_count) VALUES (CURRENT_TIMESTAMP, 'a', 'admin', 'x', 'y', 'z', 0)"))
+        assert migrate.upgrade(engine, "0009") == "0009"
+        with engine.begin() as conn:
+            write_access_log(conn, username="b", role="admin", action="x", resource="y", purpose="z",
+                             subjects=["070077613811"])
+        with engine.connect() as conn:
+            report = verify_access_log(conn)
+        assert report.ok and (report.rows, report.before_chain, report.chained) == (2, 1, 1)
+        with engine.begin() as conn:
+            command.downgrade(migrate.alembic_config(conn), "0008")
+        assert "seq" not in {c["name"] for c in inspect(engine).get_columns("access_log")}
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(access_log.alias())).scalar_one() == 2
+        migrate.upgrade(engine)
+        assert "row_hash" in {c["name"] for c in inspect(engine).get_columns("access_log")}
+    finally:
+        engine.dispose()

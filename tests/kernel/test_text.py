@@ -22,3 +22,10 @@ def test_decimals_and_dates():
     assert vn_document_date(dt.date(2025, 2, 5), "Đồng Nai") == "Đồng Nai, ngày 05 tháng 02 năm 2025"
     assert vn_document_date(dt.date(2025, 11, 15), "Hà Nội") == "Hà Nội, ngày 15 tháng 11 năm 2025"
     assert vn_document_date(dt.date(2025, 3, 1)) == "Ngày 01 tháng 3 năm 2025"
+
+
+def test_control_characters():
+    from datdai.kernel.text import control_characters
+
+    assert control_characters("Nguyễn Văn An") == []
+    assert control_characters("An\x00\tB\u202e") == ["U+0000", "U+0009", "U+202E"]

@@ -40,7 +40,7 @@ def _export(store, path, **kw):
 
 
 def _read(path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -52,7 +52,7 @@ def test_export_is_the_synthetic_owners_file(loaded, province, tmp_path):
     out = tmp_path / "chu_su_dung.csv"
     result = _export(loaded, out)
     raw = out.read_bytes()
-    assert raw.startswith(b"ma_dong,tinh,huyen,xa,to_so,") and b"\r\n" in raw and not raw.startswith(b"\xef\xbb\xbf")
+    assert raw.startswith(b"\xef\xbb\xbfma_dong,tinh,huyen,xa,to_so,") and b"\r\n" in raw
     rows = _read(out)
     want = province.owner_rows
     assert result.rows == len(rows) == len(want)
@@ -125,6 +125,39 @@ def test_small_dataset_rows_by_hand(store, tmp_path):
     assert [{k: v for k, v in r.items() if k != "ma_dong"} for r in rows] == \
         [{c: e[c] for c in OWNER_COLUMNS if c != "ma_dong"} for e in expected]
     assert [r["ma_dong"] for r in rows] == [f"D{i:07d}" for i in range(1, 7)]
+
+
+LINK = '=HYPERLINK("http://x","Bấm vào đây")'
+
+
+def test_formula_in_a_name_is_written_as_text_and_read_back(store, tmp_path):
+    """A holder named like a spreadsheet formula: a leading quote in the file (Excel shows it as
+    text), the name itself again when ``datdai reconcile`` reads the file."""
+    from sqlalchemy import update
+
+    from datdai.matching.inputs import read_owners
+
+    with store.transaction() as conn:
+        repository.load_dataset(conn, small_dataset(), actor="t", source="tay", reason="test")
+        conn.execute(update(s.parties).where(s.parties.c.full_name == "Nguyễn Văn An")
+                     .values(full_name=LINK, address="+84 Ấp 3"))
+    out = tmp_path / "c06.csv"
+    _export(store, out)
+    rows = _read(out)
+    assert rows[0]["ho_ten"] == "'" + LINK and rows[0]["dia_chi_chu"] == "'+84 Ấp 3"
+    assert rows[0]["dien_tich"] == "400.0"
+    back = read_owners(out)
+    assert back["ho_ten"].to_pylist()[0] == LINK
+    assert back["dia_chi_chu"].to_pylist()[0] == "+84 Ấp 3"
+    assert back["ho_ten"].to_pylist()[1:] == [r["ho_ten"] for r in rows[1:]]
+
+
+def test_no_bom_on_request(store, tmp_path):
+    with store.transaction() as conn:
+        repository.load_dataset(conn, small_dataset(), actor="t", source="tay", reason="test")
+    out = tmp_path / "c06.csv"
+    _export(store, out, bom=False)
+    assert out.read_bytes().startswith(b"ma_dong,")
 
 
 def test_certificate_from_july_2025_uses_the_new_names(store, tmp_path):

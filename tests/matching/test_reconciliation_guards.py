@@ -207,3 +207,26 @@ def test_import_c06_results(store, province, tmp_path):
             apply_results(conn, 999, actor="t")
     with store.read() as conn:
         assert table_rows(conn, s.reconcile_decision_events)  # the application left its events
+
+
+def test_a_formula_like_name_round_trips_through_the_result_file(store, province, tmp_path):
+    """``datdai reconcile`` writes a register name that looks like a formula with a leading quote
+    (so that Excel shows text); ``nap-ket-qua`` stores the name itself, and a CSV edited by hand
+    with a BOM reads the same."""
+    import pyarrow as pa
+
+    from datdai.matching.match import RESULT_COLUMNS
+    from datdai.matching.result import write_result as write_result_file
+
+    prov, links, parties = province
+    (a,) = _pick(links, parties, 1)
+    link = '=HYPERLINK("http://x","Bấm vào đây")'
+    row = _khop(a, "070000000001", name=link)
+    table = pa.table({c: [row[c]] for c in RESULT_COLUMNS})
+    path = write_result_file(table, tmp_path / "kq.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"'=HYPERLINK" in raw
+    with store.transaction() as conn:
+        run = record_result(conn, path, export_id=prov.export_id, actor="t")
+    with store.read() as conn:
+        assert _result(conn, a, run).ho_ten_chuan == link

@@ -91,3 +91,40 @@ def test_xlsx_sheets_hold_the_numbers(report_province, tmp_path):
     written = [r[1] for r in sheet if not r[0] and len(r) > 1 and r[1]]
     texts = report_province.texts
     assert written == [*texts["problems"].split("\n"), texts["tasks"], texts["proposals"]]
+
+
+LINK = '=HYPERLINK("http://x","Bấm vào đây")'
+
+
+def test_texts_are_strings_never_formulas():
+    """Report texts that look like formulas (an office name, a paragraph, a table cell) are
+    stored as strings with Excel's quote prefix; numbers stay numbers; the workbook holds no
+    formula at all."""
+    import datetime as dt
+    import zipfile
+
+    from datdai.reporting.content import Column, Header, Heading, Paragraph, Report, Table
+    from datdai.reporting.figures import Office
+    from datdai.reporting.xlsx_report import render_xlsx
+
+    table = Table(sheet="Biểu 1", title=LINK, columns=(Column("STT", "seq"), Column("Tên", "text"),
+                                                        Column("Số", "int")),
+                  rows=((1, LINK, -5), (2, "-chú thích", 7)), note="@ghi chú")
+    report = Report(month="2025-11", header=Header("A", "B", "Số: 1", "ngày", ("GĐ",), "X", ()),
+                    title="BÁO CÁO", subtitle="+tháng 11", office=Office("", LINK),
+                    blocks=(Heading("II. Kết quả"), Paragraph(LINK)), appendix=table,
+                    tables=(table,), figures=None, as_of=dt.date(2025, 11, 30))
+    data = render_xlsx(report)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in x for x in sheets)
+    wb = load_workbook(io.BytesIO(data))
+    info, ws = wb["Thông tin"], wb["Biểu 1"]
+    texts = [c for w in (info, ws) for row in w.iter_rows() for c in row if isinstance(c.value, str)]
+    linked = [c for c in texts if c.value == LINK]
+    assert len(linked) == 3  # the paragraph, the table's title and its cell
+    assert all(c.data_type == "s" and c.quotePrefix for c in linked)
+    assert all(c.quotePrefix for c in texts if c.value[0] in "=+-@")  # "+tháng 11 — =HYP…" too
+    assert sum(c.value.startswith("+tháng") for c in texts) == 2
+    assert not any(c.quotePrefix for c in texts if c.value == "STT")
+    assert ws.cell(HEADER_ROW + 1, 3).value == -5 and ws.cell(HEADER_ROW + 1, 3).data_type == "n"

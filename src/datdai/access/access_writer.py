@@ -20,10 +20,11 @@ requests of its batch with it (measured: p99 of 150–280 ms under load).
 * **SQLite** (:class:`SqliteSink`): its own connection; the write lock is taken with ``BEGIN
   IMMEDIATE`` without SQLite's busy handler (which would sleep on the loop): when another process
   holds it, the flush awaits a short ``asyncio.sleep`` and tries again. The inserts of a batch and the
-  commit (WAL, ``synchronous=NORMAL``: no fsync) take well under a millisecond.
+  commit (WAL, ``synchronous=NORMAL``: no fsync) take well under a millisecond. Each insert links its
+  row into the log's hash chain (``auth/access_log.py``: the same statement as every other writer).
 * **PostgreSQL** (:class:`PostgresSink`): one asyncpg connection per worker; each entry and its
   subjects in one statement (a data-modifying CTE), the batch pipelined (``executemany``) in one
-  transaction.
+  transaction. The trigger of migration 0009 links each row into the hash chain.
 
 The statements are compiled from the Core tables in ``store/schema.py``; values go through the
 column types' bind processors, so rows read back through SQLAlchemy exactly as if written by it
@@ -41,8 +42,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam
 
-from datdai.access.access_log import entry_row
+from datdai.access.access_log import GENESIS, SQLITE_CHAIN_INSERT, entry_row
 from datdai.access.users import utcnow
+from datdai.db.engine import register_sqlite_functions
 from datdai.db.fast_reads import asyncpg_connect_args
 from datdai.db.schema import access_log, access_log_subjects
 from datdai.db.store import Store
@@ -50,7 +52,8 @@ from datdai.kernel.errors import Unavailable
 
 __all__ = ["AccessLogUnavailable", "AccessLogWriter", "Entry", "open_writer"]
 
-ENTRY_COLUMNS = ("at", "username", "role", "action", "resource", "purpose", "client_ip", "subject_count")
+ENTRY_COLUMNS = ("at", "username", "role", "action", "resource", "purpose", "client_ip", "subject_count",
+                 "content_hash")
 LOCK_WAIT_SECONDS = 10.0  # as the store's busy_timeout
 
 
@@ -77,14 +80,14 @@ class Entry:
 class SqliteSink:
     def __init__(self, store: Store) -> None:
         dialect = store.engine.dialect
-        entry = access_log.insert().values({c: bindparam(c) for c in ENTRY_COLUMNS}).compile(dialect=dialect)
         subject = access_log_subjects.insert().values(log_id=bindparam("log_id"),
                                                       subject=bindparam("subject")).compile(dialect=dialect)
-        self.entry_sql, self.entry_order = str(entry), tuple(entry.positiontup)
+        self.entry_sql = SQLITE_CHAIN_INSERT  # named parameters, linked into the hash chain
         self.subject_sql, self.subject_order = str(subject), tuple(subject.positiontup)
         at_type = access_log.c.at.type
         self.at_processor = at_type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
         self.conn = sqlite3.connect(store.engine.url.database, isolation_level=None, check_same_thread=False)
+        register_sqlite_functions(self.conn)
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=0")  # never sleep on the event loop: see _begin
 
@@ -111,7 +114,8 @@ class SqliteSink:
             for e in entries:
                 row, unique = e.row()
                 row["at"] = self.at_processor(row["at"])
-                cur.execute(self.entry_sql, [row[c] for c in self.entry_order])
+                row["genesis"] = GENESIS
+                cur.execute(self.entry_sql, row)
                 log_id = cur.lastrowid
                 subjects.extend({"log_id": log_id, "subject": s} for s in unique)
             if subjects:

@@ -6,6 +6,8 @@
 * :func:`mask_id_numbers` — the identity numbers inside a text (any run of 8 to 12 digits,
   separators allowed), each as :func:`mask_number` shows it.
 * :func:`mask_birth` — a birth date shown as its year only.
+* :func:`mask_name` — a person's name as its family name and initials (``Nguyễn V. A.``), where
+  the name comes with a record that is not about that person (a parcel's history).
 
 Who may see full values is decided by the caller (its role and scope); these functions only
 hide.
@@ -51,3 +53,15 @@ def mask_birth(value: dt.date | str | None) -> str | None:
     if not text:
         return text
     return text[-4:] if len(text) >= 4 and text[-4:].isdigit() else "****"
+
+
+def mask_name(value: str | None) -> str | None:
+    """``Nguyễn Văn An`` → ``Nguyễn V. A.``: the first word kept, every other word reduced to its
+    first letter and a dot (a lone word: its first letter); identity numbers inside masked.
+    None and "" stay as they are."""
+    if not value:
+        return value
+    words = str(mask_id_numbers(value)).split()
+    if len(words) <= 1:
+        return (words[0][:1] + ".") if words else ""
+    return " ".join([words[0], *(w[:1] + "." if w[:1].isalpha() else w for w in words[1:])])

@@ -15,6 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from datdai.kernel.spreadsheet import BOM, neutralise_table
+
 SPEC_COLUMNS = ("ma_xa", "so_to", "so_thua", "ma_loi", "muc_do", "mo_ta", "gia_tri_ban_do",
                 "gia_tri_thuoc_tinh", "de_xuat")
 EXTRA_COLUMNS = ("doi_tuong", "nguon", "dong", "truong", "sua_tu_dong")
@@ -80,14 +82,18 @@ def sort_findings(table: pa.Table) -> pa.Table:
 
 
 def write_findings_csv(table: pa.Table, path: str | Path) -> None:
-    """Write the findings CSV (UTF-8, header row) atomically: a failed write leaves no file."""
+    """Write the findings CSV (UTF-8 with a byte order mark for Excel, header row) atomically: a
+    failed write leaves no file. Texts a spreadsheet would take for a formula are neutralised
+    (:mod:`datdai.kernel.spreadsheet`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
-        pacsv.write_csv(table.select(list(FINDING_COLUMNS)), tmp,
-                        write_options=pacsv.WriteOptions(quoting_style="needed"))
+        with open(tmp, "wb") as fh:
+            fh.write(BOM.encode("utf-8"))
+            pacsv.write_csv(neutralise_table(table.select(list(FINDING_COLUMNS))), fh,
+                            write_options=pacsv.WriteOptions(quoting_style="needed"))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

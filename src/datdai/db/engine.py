@@ -6,6 +6,7 @@ path to a SQLite file; ``DATDAI_DB`` sets the default.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -65,7 +66,18 @@ def _check_sqlite_path(url: str, create: bool) -> None:
         raise StoreError(f"không ghi được vào thư mục / directory not writable: '{parent}'")
 
 
+def sha256_hex(text: str | None) -> str | None:
+    """SHA-256 of a text (UTF-8) in hex: ``datdai_sha256`` on SQLite connections, where the
+    access log's writer links a row into its hash chain (``auth/access_log.py``)."""
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def register_sqlite_functions(dbapi_connection) -> None:
+    dbapi_connection.create_function("datdai_sha256", 1, sha256_hex, deterministic=True)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    register_sqlite_functions(dbapi_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

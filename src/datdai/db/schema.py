@@ -694,8 +694,15 @@ access_log = Table(
     Column("purpose", Text, nullable=False),
     Column("client_ip", String(45)),
     Column("subject_count", Integer, nullable=False, default=0),
+    # the hash chain (migration 0009, auth/access_log.py): the row's place in the chain, the
+    # SHA-256 of its content (with its subjects), the previous row's hash and its own
+    Column("seq", Integer),  # 1, 2, 3 … in the order written; NULL: written before 0009
+    Column("content_hash", String(64)),
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
     Index(None, "at"),
     Index(None, "username", "at"),
+    Index(None, "seq", unique=True),
 )
 
 # The personal numbers / party ids one access touched, one row each (queryable by subject).

@@ -24,6 +24,7 @@ from types import MappingProxyType
 import holidays
 
 from datdai.dossiers.data_files import read_toml
+from datdai.kernel.dates import check_date
 from datdai.kernel.errors import InvalidInput
 
 __all__ = [
@@ -76,16 +77,18 @@ _VN_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
 
 
 def parse_vn_date(text: str) -> datetime.date:
-    """Parse ``dd/mm/yyyy`` (one-digit day or month accepted); ValueError in Vietnamese."""
+    """Parse ``dd/mm/yyyy`` (one-digit day or month accepted); ValueError in Vietnamese, also
+    for a year outside the accepted range (:mod:`datdai.kernel.dates`)."""
     m = _VN_DATE.fullmatch(text) if isinstance(text, str) else None
     if m is None:
         raise ValueError(f"Ngày '{text}' không đúng dạng dd/mm/yyyy (ví dụ 25/01/2025) / "
                          "date must be dd/mm/yyyy")
     day, month, year = (int(g) for g in m.groups())
     try:
-        return datetime.date(year, month, day)
+        parsed = datetime.date(year, month, day)
     except ValueError:
         raise ValueError(f"Ngày '{text.strip()}' không tồn tại / no such date") from None
+    return check_date(parsed, f"Ngày '{text.strip()}'")  # DateOutOfRange is a ValueError too
 
 
 def format_vn_date(d: datetime.date) -> str:

@@ -27,6 +27,7 @@ from datdai.dossiers.errors import Conflict, InvalidInput, NotFound, RoleNotAllo
 from datdai.dossiers.lifecycle import Channel, Role, State, Step
 from datdai.dossiers.notifications import notify_state_change
 from datdai.dossiers.registry import get_service
+from datdai.kernel.text import control_characters
 
 
 def _calendar(calendar):
@@ -160,6 +161,11 @@ def create_dossier(
     applicant_name = unicodedata.normalize("NFC", (applicant_name or "").strip())
     if not applicant_name:
         raise InvalidInput("thiếu tên người nộp / the applicant's name is required")
+    if bad := control_characters(applicant_name):
+        error = InvalidInput(f"tên người nộp chứa ký tự điều khiển {', '.join(bad[:5])} / the applicant's "
+                             "name holds control characters")
+        error.field = "applicant_name"
+        raise error
     if applicant_personal_number is not None and not (
             len(applicant_personal_number) == 12 and applicant_personal_number.isdigit()):
         raise InvalidInput(f"số định danh cá nhân phải gồm 12 chữ số: {applicant_personal_number!r} / "

@@ -53,6 +53,7 @@ from datdai.dossiers import lifecycle as lc
 from datdai.dossiers.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 from datdai.dossiers.lifecycle import Channel, Role, State, Step
 from datdai.dossiers.outbox import Partner, enqueue, messages
+from datdai.kernel.text import control_characters
 
 TRANSFER_SERVICE = "CHUYEN_QUYEN"
 TOPIC_TAX_REFERRAL = "THUE.CHUYEN_THONG_TIN_DIA_CHINH"
@@ -102,6 +103,8 @@ def _text(data: dict, key: str, path: str, *, required: bool = True, max_len: in
     text = _nfc(value)
     if len(text) > max_len:
         raise FieldError(path, f"dài quá {max_len} ký tự / longer than {max_len} characters")
+    if bad := control_characters(text):
+        raise FieldError(path, f"chứa ký tự điều khiển {', '.join(bad[:5])} / holds control characters")
     return text
 
 

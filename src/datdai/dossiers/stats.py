@@ -22,7 +22,6 @@ with no commune is then left out); None counts every dossier.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -33,8 +32,8 @@ from datdai.db.schema import dossier_documents, dossier_pauses, dossiers
 from datdai.dossiers import lifecycle as lc
 from datdai.dossiers.calendar import default_calendar
 from datdai.dossiers.catalog import service_limit
-from datdai.dossiers.errors import InvalidInput
 from datdai.dossiers.registry import list_services
+from datdai.kernel.dates import parse_month
 
 
 @dataclass(frozen=True)
@@ -51,10 +50,7 @@ class ServiceStats:
 
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of a month in Vietnam time, as UTC instants."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InvalidInput(f"tháng không hợp lệ: {month!r} (YYYY-MM) / invalid month")
-    y, mo = int(m.group(1)), int(m.group(2))
+    y, mo = parse_month(month)  # InvalidInput: not YYYY-MM, or a year out of range
     start = dt.datetime(y, mo, 1, tzinfo=lc.VN_TZ)
     end = dt.datetime(y + (mo == 12), mo % 12 + 1, 1, tzinfo=lc.VN_TZ)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)

@@ -19,6 +19,17 @@ def strip_diacritics(text: str) -> str:
     return base.replace("đ", "d").replace("Đ", "D")
 
 
+# bidirectional overrides and isolates: they make a text read differently from what it holds
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters of ``text`` (C0/C1 controls — tab, line breaks, NUL… — and the
+    bidirectional overrides), as ``U+XXXX``; none belongs in a person's name."""
+    return [f"U+{ord(ch):04X}" for ch in text
+            if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS]
+
+
 def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 

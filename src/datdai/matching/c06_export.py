@@ -43,6 +43,7 @@ from datdai.kernel.admin_units import new_commune, old_commune
 from datdai.kernel.admin_units_data import resolve_new_province, resolve_old_province
 from datdai.kernel.errors import InvalidInput
 from datdai.kernel.model import AdminEra, AdminLevel, PartyKind
+from datdai.kernel.spreadsheet import CSV_ENCODING, neutralise_row
 from datdai.kernel.text import fold_key, nfc
 from datdai.land.repository import chunks
 from datdai.matching.reconcile_exports import record_export
@@ -396,7 +397,7 @@ def _scope(province: str | None, communes: Sequence[str] | str | None) -> str:
 def export_c06(conn: Connection, out: Path | str, *, province: str | None = None,
                communes: Sequence[str] | str | None = None,
                progress: Progress | None = None, record: bool = True,
-               actor: str = "datdai") -> ExportResult:
+               actor: str = "datdai", bom: bool = True) -> ExportResult:
     """Write the owners export to ``out`` atomically (temp file + rename; nothing on failure).
 
     ``conn``: a fresh connection (no transaction begun yet, so a consistent snapshot can be set).
@@ -408,6 +409,10 @@ def export_c06(conn: Connection, out: Path | str, *, province: str | None = None
     reconciliation result of this file can be brought back to the store. When ``conn`` came
     without a transaction the export commits its record itself; inside the caller's
     transaction, the caller commits.
+
+    ``bom``: the file begins with a UTF-8 byte order mark (the default, for Excel on Windows).
+    Texts a spreadsheet would take for a formula are neutralised
+    (:mod:`datdai.kernel.spreadsheet`); our reader of the file undoes it.
     """
     out = Path(out)
     if out.is_dir():
@@ -428,12 +433,12 @@ def export_c06(conn: Connection, out: Path | str, *, province: str | None = None
     links = _Links()
     export_id = None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "w", encoding=CSV_ENCODING if bom else "utf-8", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(OWNER_COLUMNS), lineterminator="\r\n")
             w.writeheader()
             for row in owner_rows(conn, selected if filtered else None, progress=progress,
                                   on_link=links.add if record else None):
-                w.writerow(row)
+                w.writerow(neutralise_row(row))
                 n += 1
             f.flush()
             os.fsync(f.fileno())

@@ -28,6 +28,7 @@ from datdai.cleaning.readers.columns import snake_header
 from datdai.cleaning.readers.errors import DeliveryError, ProblemCollector
 from datdai.cleaning.readers.register import detect_encoding, transcode_mixed
 from datdai.cleaning.readers.values import latin1_to_cp1252, to_nfc
+from datdai.kernel.spreadsheet import restore_array
 
 OWNER_COLUMNS = (
     "ma_dong", "tinh", "huyen", "xa", "to_so", "so_thua", "so_seri_gcn", "dia_chi_thua",
@@ -180,7 +181,8 @@ def _read_text_table(path: str | Path, expected: Sequence[str], required: Sequen
         v = table[n].combine_chunks()
         if encoding == "latin1":  # TCVN3/VNI bytes: shown as cp1252 for the text repair
             v = latin1_to_cp1252(v)
-        cols[n] = to_nfc(v)  # cp1258 writes tones as combining marks
+        # cp1258 writes tones as combining marks; our writers' formula quoting undone
+        cols[n] = restore_array(to_nfc(v))
     return path, pa.table(cols)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, insert, select
 from datdai.cleaning.readers.errors import DeliveryError, ProblemCollector
 from datdai.db import schema as s
 from datdai.kernel.errors import Conflict, InvalidInput, NotFound
+from datdai.kernel.spreadsheet import restore
 from datdai.kernel.text import nfc
 from datdai.land.repository import chunks
 
@@ -145,7 +146,7 @@ def _read(path: Path, known: dict, problems: ProblemCollector) -> list[dict]:
         if len(raw) != len(RESULT_COLUMNS):
             problems.add(f"có {len(raw)} cột, cần {len(RESULT_COLUMNS)} / wrong number of fields", line)
             continue
-        v = {c: nfc(raw[pos[c]].strip()) for c in RESULT_COLUMNS}
+        v = {c: nfc(restore(raw[pos[c]]).strip()) for c in RESULT_COLUMNS}
         ma_dong, ket_qua, number = v["ma_dong"], v["ket_qua"], v["so_dinh_danh"]
         ok = True
         if not ma_dong:
@@ -239,6 +240,7 @@ def read_evidence(path: Path, known: set[str]) -> dict[str, list[dict]]:
                 raise DeliveryError(path, f"thiếu cột / missing columns {', '.join(missing)}")
             fields = [c[:-4] for c in head if c.endswith("_muc") and f"{c[:-4]}_diem" in head]
             for line, row in enumerate(reader, start=2):
+                row = {k: restore(v) for k, v in row.items()}
                 if row["ma_dong"] not in known:
                     problems.add(f"mã dòng '{row['ma_dong']}' không có trong kết quả / not a row "
                                  "of the result", line, "ma_dong")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from datdai.access import purposes
+from datdai.access.access_log import CLI_ROLE, write_access_log
 from datdai.cleaning.survey import verified_qr_payloads
 from datdai.db import schema as s
 from datdai.db.store import Store
@@ -40,10 +42,11 @@ class StoreReconciliation:
 
 def reconcile_store(store: Store, population: Path, workdir: Path, *, actor: str,
                     communes: Sequence[str] | None = None, apply: bool = True,
-                    progress: Progress | None = None) -> StoreReconciliation:
+                    progress: Progress | None = None, role: str = CLI_ROLE) -> StoreReconciliation:
     """Export the land users of ``communes`` (all when None) into ``workdir``, match them with
     the extract ``population``, record the result as a run of that export and apply it when
-    ``apply``."""
+    ``apply``. The export of personal data is access-logged (``actor`` in ``role``) in the
+    transaction that records the result."""
     workdir.mkdir(parents=True, exist_ok=True)
     owners, result_file = workdir / "chu_su_dung.csv", workdir / "ket_qua_doi_soat.csv"
     with store.read() as conn:
@@ -58,6 +61,10 @@ def reconcile_store(store: Store, population: Path, workdir: Path, *, actor: str
     with store.transaction() as conn:
         run_id = record_result(conn, result_file, export_id=exported.export_id, source="DATDAI",
                                actor=actor)
+        write_access_log(conn, username=actor, role=role,
+                         action="xuất và đối soát người sử dụng đất với CSDL dân cư",
+                         resource=f"c06_exports/{exported.export_id} reconcile_runs/{run_id} "
+                                  f"rows={exported.rows}", purpose=purposes.RECONCILE)
         counts = dict(conn.execute(select(s.reconcile_runs.c.counts)
                                    .where(s.reconcile_runs.c.id == run_id)).scalar() or {})
         applied = apply_results(conn, run_id, actor=actor) if apply else None

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from datdai.kernel.spreadsheet import BOM, neutralise_array
 from datdai.matching.inputs import MATCH_COLUMNS, read_owners, read_population
 from datdai.matching.match import (
     EXPLANATION_COLUMNS,
@@ -51,7 +52,9 @@ def summary_path(result: str | Path) -> Path:
 
 
 def _as_text(table: pa.Table, columns) -> pa.Table:
-    return pa.table({name: pc.fill_null(pc.cast(table[name], pa.string()), "")
+    """The columns as text, null as empty; texts a spreadsheet would take for a formula
+    neutralised (numbers are left as they are)."""
+    return pa.table({name: pc.fill_null(pc.cast(neutralise_array(table[name]), pa.string()), "")
                      for name in columns})
 
 
@@ -76,13 +79,15 @@ def _atomic(path: str | Path, write: Callable[[object], None]) -> Path:
 
 def _csv(table: pa.Table, columns) -> Callable[[object], None]:
     def write(fh) -> None:
+        fh.write(BOM.encode("utf-8"))  # for Excel on Windows; every reader of ours accepts it
         pacsv.write_csv(_as_text(table, columns), fh,
                         write_options=pacsv.WriteOptions(quoting_style="needed"))
     return write
 
 
 def write_result(table: pa.Table, path: str | Path) -> Path:
-    """Write ``table`` (:data:`RESULT_COLUMNS`) as UTF-8 CSV to ``path``, atomically."""
+    """Write ``table`` (:data:`RESULT_COLUMNS`) as UTF-8 CSV (with a byte order mark) to
+    ``path``, atomically."""
     return _atomic(path, _csv(table, RESULT_COLUMNS))
 
 

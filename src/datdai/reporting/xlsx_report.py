@@ -2,6 +2,10 @@
 (whole numbers with a thousands format, rates as fractions with a percent format — Excel shows
 them with the separators of the reader's locale), plus a first sheet with the report's particulars
 and sections II–IV, and a stacked bar chart of the 12 months.
+
+The workbook holds no formula: every text is stored as a string, and a text a spreadsheet would
+take for a formula (``=…``, ``+…``, ``-…``, ``@…``) carries Excel's quote prefix, so that it stays
+text when an officer edits the cell (:mod:`datdai.kernel.spreadsheet`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from datdai.kernel.spreadsheet import is_formula_like
 from datdai.reporting.content import Column, Heading, Paragraph, Report, Table
 
 INT_FORMAT = "#,##0"
@@ -118,6 +123,18 @@ def _series_chart(ws, table: Table) -> None:
     ws.add_chart(chart, f"A{HEADER_ROW + n_rows + 4}")
 
 
+def _texts_as_strings(wb: Workbook) -> None:
+    """openpyxl takes a text beginning with ``=`` for a formula: every text back to a string,
+    those that look like a formula with the quote prefix."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                    if is_formula_like(cell.value):
+                        cell.quotePrefix = True
+
+
 def render_xlsx(report: Report) -> bytes:
     wb = Workbook()
     _info_sheet(wb.active, report)
@@ -126,6 +143,7 @@ def render_xlsx(report: Report) -> bytes:
         _write_table(ws, table, report)
         if table.sheet.startswith("Hồ sơ 12"):
             _series_chart(ws, table)
+    _texts_as_strings(wb)
     wb.properties.title = f"{report.title} {report.subtitle}"
     wb.properties.creator = report.office.name or report.header.issuer
     wb.properties.language = "vi-VN"

@@ -47,7 +47,7 @@ def cli(monkeypatch, capsys):
 
 
 def _read(path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -71,7 +71,7 @@ def test_a_check_writes_the_findings(cli, delivery, tmp_path):
     code, stdout, _ = cli("check", "--parcels", delivery / "thua_dat.gpkg",
                           "--register", delivery / "so_dia_chinh.csv", "--out", out)
     assert code == 0
-    with open(out, encoding="utf-8", newline="") as fh:
+    with open(out, encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh))
     assert tuple(header) == FINDING_COLUMNS
     rows = _read(out)
@@ -171,5 +171,5 @@ def test_console_script_end_to_end(delivery, tmp_path):
                         str(delivery / "so_dia_chinh.csv"), "--out", str(out)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    with open(out, encoding="utf-8", newline="") as fh:
+    with open(out, encoding="utf-8-sig", newline="") as fh:
         assert tuple(next(csv.reader(fh))) == FINDING_COLUMNS

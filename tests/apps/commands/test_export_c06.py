@@ -29,7 +29,7 @@ def test_export_writes_the_file_and_logs_it(store, tmp_path):
     r = _run("--db", store.url, "--out", str(out), "--province", "Bình Phước", "--commune", "25216",
              "--actor", "can-bo-1")
     assert r.exit_code == 0, r.output + str(r.exception)
-    with open(out, encoding="utf-8", newline="") as f:
+    with open(out, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 6 and rows[0]["ma_dong"] == "D0000001" and rows[0]["ho_ten"] == "Nguyễn Văn An"
     assert "số dòng / rows" in r.stdout and "6" in r.stdout
@@ -38,6 +38,12 @@ def test_export_writes_the_file_and_logs_it(store, tmp_path):
     assert log["province"] == "Bình Phước" and log["communes"] == ["25216"] and len(log["sha256"]) == 64
     assert ":datdai@" not in r.stderr + r.stdout  # the password is redacted
     assert [p.name for p in out_dir.iterdir()] == ["chu_su_dung.csv"]
+    from datdai.access.access_log import CLI_ROLE, query_access_log
+
+    with store.read() as conn:
+        total, logged = query_access_log(conn, role=CLI_ROLE)
+    assert total == 1 and logged[0].username == "can-bo-1"
+    assert logged[0].purpose == "thủ tục cư trú" and log["sha256"] in logged[0].resource
 
 
 def test_bad_filters_exit_2_and_write_nothing(store, tmp_path):

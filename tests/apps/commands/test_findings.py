@@ -37,6 +37,17 @@ def test_list_masks_id_numbers_and_filters(store_url):
     assert "AREA_MISMATCH" in r.stdout and "25195/" not in r.stdout
     r = _invoke("list", "--db", store_url, "--status", "NOPE")
     assert r.exit_code == 2
+    # the two lists shown are in the access log, by the OS user or --actor
+    r = _invoke("list", "--db", store_url, "--actor", "can-bo-kiem-tra")
+    from datdai.access.access_log import CLI_ROLE, query_access_log
+
+    store = open_store(store_url)
+    with store.read() as conn:
+        total, logged = query_access_log(conn, role=CLI_ROLE)
+    store.close()
+    assert total == 3 and logged[0].username == "can-bo-kiem-tra"
+    assert logged[0].purpose == "kiểm tra, chuẩn hóa chất lượng dữ liệu đất đai"
+    assert "findings list" in logged[0].resource
 
 
 def test_status_and_undo_and_progress(store_url):

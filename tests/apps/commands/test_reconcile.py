@@ -33,7 +33,7 @@ def cli(monkeypatch, capsys):
 
 
 def _read(path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

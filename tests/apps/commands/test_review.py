@@ -44,8 +44,17 @@ def test_review_commands(store, synthetic_province, tmp_path):
     assert not re.search(r"\d{9}", r.stdout.replace(".", "")), "numbers must be masked"
     ids = [int(x) for x in re.findall(r"Kết quả #(\d+)", r.stdout)]
     assert len(ids) >= 3
-    shown = _run("doi-soat", "hang-doi", *db, "--hien-so", "--limit", "1")
+    shown = _run("doi-soat", "hang-doi", *db, "--hien-so", "--limit", "1", "--nguoi", "kiem-tra")
     assert re.search(r"\d{12}", shown.stdout)
+    # each read of the queue is in the access log: the export, the masked and the full one
+    from datdai.access.access_log import CLI_ROLE, query_access_log
+
+    with store.read() as conn:
+        _, logged = query_access_log(conn, role=CLI_ROLE)
+    assert [e.action for e in logged[:2]] == ["xem hàng đợi đối soát (dòng lệnh, số đầy đủ)",
+                                              "xem hàng đợi đối soát (dòng lệnh)"]
+    assert logged[0].username == "kiem-tra" and any(len(x) == 12 for x in logged[0].subjects)
+    assert logged[-1].action.startswith("xuất danh sách chủ sử dụng") and logged[-1].username == "can-bo"
 
     # bad input: exit 2, nothing changed
     for args, words in (

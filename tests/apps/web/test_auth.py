@@ -165,3 +165,30 @@ def test_openapi_documents_auth(store):
     assert "/api/v1/auth/token" in spec["paths"] and "/api/v1/access-log" in spec["paths"]
     props = spec["components"]["schemas"]["AccessLogEntry"]["properties"]
     assert all(p.get("description") for p in props.values())
+
+
+def test_failed_logins_back_off_per_account_and_address(store, demo):
+    """After 3 failed logins of an account the next must wait (429, Retry-After) and is not even
+    checked; another account from the same address is not held up; the web app's form too."""
+    from datdai.access.login_throttle import LoginThrottle, ThrottleSettings
+
+    now = [1000.0]
+    app = _app(store)
+    app.state.login_throttle = LoginThrottle(ThrottleSettings(account_free=3, address_free=6),
+                                             clock=lambda: now[0])
+    with TestClient(app) as client:
+        assert [_login(client, "dulieu", "sai").status_code for _ in range(3)] == [401] * 3
+        r = _login(client, "dulieu")  # the right password, but too soon
+        assert r.status_code == 429 and r.headers["retry-after"] == "1" and "thử lại" in r.json()["detail"]
+        assert _login(client, "motcua").status_code == 200
+        now[0] += 1
+        assert _login(client, "dulieu").status_code == 200
+        for user in ("a", "b", "c", "d", "e", "f"):
+            _login(client, user, "sai")
+        assert _login(client, "lanhdao").status_code == 429  # the address now waits
+        client.get("/ui/dang-nhap")  # the form's page sets the CSRF cookie
+        form = client.post("/ui/dang-nhap", data={"username": "lanhdao", "password": DEMO_PASSWORD,
+                                                 "csrf_token": client.cookies.get("datdai_csrf")})
+        assert form.status_code == 429 and "thử lại sau" in form.text and form.headers["retry-after"]
+        now[0] += 120
+        assert _login(client, "lanhdao").status_code == 200

@@ -143,15 +143,18 @@ def test_failed_authentications_slow_down_the_address():
         codes = [client.get("/api/v1/private", headers={"Authorization": f"Bearer guess{i}"})
                  .status_code for i in range(5)]
         assert codes == [401, 401, 401, 429, 429]
-        assert client.post("/api/v1/auth/token").status_code == 429
-        assert client.post("/ui/dang-nhap").status_code == 429  # the web app's login form too
         client.cookies.set("datdai_session", "doan-mo")
-        assert client.get("/page").status_code == 429  # and any request on a session cookie
+        assert client.get("/page").status_code == 429  # any request on a session cookie not known valid
         client.cookies.clear()
         assert client.get("/api/v1/ping").status_code == 200  # anonymous reads go on
+        # the login paths are not held up by it: password guessing is slowed per account and per
+        # address by the login routes (auth/login_throttle.py, tests/apps/web/test_auth.py)
+        assert client.post("/api/v1/auth/token").status_code == 401
+        assert client.post("/ui/dang-nhap").status_code == 401
     with TestClient(_app(auth_failures_per_second=0.01, auth_failure_burst=2)) as client:
-        # password guessing on the web app's form empties the same bucket
-        assert [client.post("/ui/dang-nhap").status_code for _ in range(3)] == [401, 401, 429]
+        # and failed logins do not empty the bucket of the address
+        assert [client.post("/ui/dang-nhap").status_code for _ in range(3)] == [401, 401, 401]
+        assert client.get("/api/v1/private", headers={"Authorization": "Bearer x"}).status_code == 401
 
 
 def test_settings_from_env():
@@ -199,3 +202,40 @@ def test_unexpected_exception_is_a_json_500_without_trace(caplog):
     assert r.headers["cache-control"] == "no-store"
     incident = detail.split("mã ")[1].split(" ")[0]
     assert any(incident in rec.getMessage() and rec.exc_info for rec in caplog.records)
+
+
+def test_anonymous_noise_does_not_lock_out_signed_in_users(tmp_path):
+    """Issue 18: 35 unauthenticated requests from one address used to lock valid tokens and the
+    login form out for everyone behind it. Now: the token in use goes on, a login still works and
+    its new token is served at once; only credentials not known valid are held up."""
+    from unittest import mock
+
+    from argon2 import PasswordHasher
+
+    from datdai.access import passwords
+    from datdai.access.demo import DEMO_PASSWORD, create_demo_accounts
+
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}", create=True)
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with mock.patch.object(passwords, "_hasher", cheap):
+        with store.transaction() as conn:
+            create_demo_accounts(conn, scopes=["70"])
+        app = create_app(store)
+        app.state.protection = ProtectionSettings(auth_failures_per_second=0.001, auth_failure_burst=30)
+        with TestClient(app) as client:
+            def login(user):
+                r = client.post("/api/v1/auth/token", data={"username": user, "password": DEMO_PASSWORD})
+                assert r.status_code == 200, r.text
+                return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+            signed_in = login("dulieu")
+            assert client.get("/api/v1/auth/me", headers=signed_in).status_code == 200
+            noise = [client.get("/api/v1/auth/me").status_code for _ in range(40)]
+            assert noise == [401] * 40
+            guesses = [client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer doan{i}"}).status_code
+                       for i in range(3)]
+            assert guesses == [429] * 3  # the bucket of the address is empty: guessing is held up
+            assert client.get("/api/v1/auth/me", headers=signed_in).status_code == 200
+            fresh = login("motcua")  # the login form is not locked
+            assert client.get("/api/v1/auth/me", headers=fresh).json()["username"] == "motcua"
+    store.close()

@@ -5,6 +5,7 @@ attach themselves to :data:`app`; :mod:`datdai.apps.cli` imports them all and ru
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from datdai.db.engine import StoreError
 from datdai.kernel.text import vn_int
@@ -36,6 +38,37 @@ DbOption = Annotated[
     str | None,
     typer.Option("--db", help="URL SQLAlchemy hoặc đường dẫn tệp SQLite (mặc định: biến DATDAI_DB)."),
 ]
+
+
+ActorReadOption = Annotated[str | None, typer.Option(
+    "--actor", help="Người xem, ghi vào nhật ký truy cập / who reads (default: the OS user).")]
+
+
+def os_user() -> str:
+    """The operating system's user name (who runs the command), or ``datdai``."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in this environment
+        return "datdai"
+
+
+def log_cli_read(store, *, actor: str | None, action: str, resource: str, purpose: str,
+                 subjects=(), on_failure: Callable[[], None] | None = None) -> None:
+    """One access-log row for personal data a command prints or writes (Decree 13/2023), in its
+    own transaction, committed before the data is shown: actor = ``--actor`` or the OS user,
+    role ``dong_lenh``. Exits 2 if the row cannot be written (then nothing is shown;
+    ``on_failure`` removes what was written)."""
+    from datdai.access.access_log import CLI_ROLE, write_access_log
+
+    try:
+        with store.transaction() as conn:
+            write_access_log(conn, username=actor or os_user(), role=CLI_ROLE, action=action,
+                             resource=resource, purpose=purpose, subjects=[str(s) for s in subjects])
+    except SQLAlchemyError as exc:
+        if on_failure is not None:
+            on_failure()
+        fail(f"không ghi được nhật ký truy cập nên không hiển thị dữ liệu cá nhân / the access log "
+             f"cannot be written, nothing shown: {type(exc).__name__}")
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from datdai.apps.commands.common import DbOption, app, err, fail, out, print_counts, progress_bar
+from datdai.access import purposes
+from datdai.apps.commands.common import (
+    DbOption,
+    app,
+    err,
+    fail,
+    log_cli_read,
+    os_user,
+    out,
+    print_counts,
+    progress_bar,
+)
 from datdai.db.engine import StoreError
 
 
 def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in this environment
-        return "datdai"
+    return os_user()
+
+
+def _scope_text(province: str | None, commune: str | None) -> str:
+    return f"tinh={province or '*'} xa={commune or '*'}"
 
 
 @app.command("export-c06")
@@ -31,6 +42,9 @@ def export_c06_cmd(
         "--commune", help="Mã xã 5 chữ số, nhiều mã cách nhau bằng dấu phẩy / commune codes.")] = None,
     actor: Annotated[str | None, typer.Option(
         "--actor", help="Người xuất, ghi vào nhật ký xuất / who exports (default: the OS user).")] = None,
+    bom: Annotated[bool, typer.Option(
+        "--bom/--no-bom", help="Ghi BOM UTF-8 ở đầu tệp cho Excel (mặc định) / UTF-8 byte order "
+                               "mark for Excel (default).")] = True,
 ) -> None:
     """Xuất danh sách chủ sử dụng cho C06 (dữ liệu cá nhân) / export the owners for C06."""
     from datdai.db.store import open_store
@@ -44,7 +58,12 @@ def export_c06_cmd(
     try:
         with progress_bar() as update, store.read() as conn:
             result = export_c06(conn, out_file, province=province, communes=commune, progress=update,
-                                actor=actor or _default_actor())
+                                actor=actor or _default_actor(), bom=bom)
+        # the access log (Decree 13/2023): no file of personal data stays without its row
+        log_cli_read(store, actor=actor, action="xuất danh sách chủ sử dụng cho C06 (dòng lệnh)",
+                     resource=f"c06_exports/{result.export_id} rows={result.rows} sha256={result.sha256}"
+                              f" {_scope_text(province, commune)}",
+                     purpose=purposes.RESIDENCE, on_failure=lambda: out_file.unlink(missing_ok=True))
     except (ExportError, StoreError) as exc:
         fail(str(exc))
     finally:

@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from datdai.access.masking import mask_id_numbers
-from datdai.apps.commands.common import DbOption, app, fail, out, store_session
+from datdai.apps.commands.common import (
+    ActorReadOption,
+    DbOption,
+    app,
+    fail,
+    log_cli_read,
+    open_store_or_fail,
+    out,
+    store_session,
+)
 from datdai.kernel.text import vn_int, vn_percent
 
 findings_app = typer.Typer(help="Các phát hiện kiểm tra chất lượng / quality findings.",
@@ -25,18 +34,30 @@ def list_(
     status: Annotated[str | None, typer.Option(
         "--status", help="MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Số dòng tối đa / max rows.")] = 50,
+    actor: ActorReadOption = None,
 ) -> None:
-    """Liệt kê phát hiện (số giấy tờ được che) / list findings (ID numbers masked)."""
+    """Liệt kê phát hiện (số giấy tờ được che; ghi nhật ký truy cập) / list findings (ID numbers
+    masked; access-logged)."""
     from rich.table import Table
 
+    from datdai.access import purposes
     from datdai.cleaning.findings import Status
     from datdai.cleaning.store_findings import list_findings
 
     if status is not None and status not in {x.value for x in Status}:
         fail(f"trạng thái không hợp lệ '{status}' (MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO)")
-    with store_session(db) as conn:
-        rows = list_findings(conn, commune_code=commune, rule_code=rule.upper() if rule else None,
-                             status=status, limit=limit)
+    store = open_store_or_fail(db)
+    try:
+        with store.read() as conn:
+            rows = list_findings(conn, commune_code=commune, rule_code=rule.upper() if rule else None,
+                                 status=status, limit=limit)
+        log_cli_read(store, actor=actor, action="xem phát hiện chất lượng dữ liệu (dòng lệnh)",
+                     resource=f"cli: findings list xa={commune or '*'} quy_tac={rule or '*'} "
+                              f"trang_thai={status or '*'} limit={limit}",
+                     purpose=purposes.FINDINGS,
+                     subjects=sorted({str(r.party_id) for r in rows if r.party_id is not None}))
+    finally:
+        store.close()
     table = Table(title=f"Phát hiện / findings ({len(rows)})", title_justify="left")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Xã/tờ/thửa", no_wrap=True)

@@ -11,6 +11,7 @@ from datdai.apps.commands.common import (
     DbOption,
     app,
     fail,
+    log_cli_read,
     open_store_or_fail,
     out,
     print_counts,
@@ -88,15 +89,33 @@ def queue(
     offset: Annotated[int, typer.Option("--offset", min=0, help="Bỏ qua / skip.")] = 0,
     show: Annotated[bool, typer.Option("--hien-so", help="Hiện đầy đủ số định danh và ngày sinh (dữ liệu cá "
                                                          "nhân) / show full numbers and dates.")] = False,
+    reader: Annotated[str | None, typer.Option(
+        "--nguoi", "--actor", help="Người xem, ghi vào nhật ký truy cập / who reads (default: the OS "
+                                   "user).")] = None,
 ) -> None:
-    """Hàng đợi xác minh: hồ sơ đất đai bên cạnh các ứng viên dân cư (che số) / the review queue."""
+    """Hàng đợi xác minh: hồ sơ đất đai bên cạnh các ứng viên dân cư (che số; ghi nhật ký truy
+    cập) / the review queue (access-logged)."""
     from rich.table import Table
 
+    from datdai.access import purposes
     from datdai.matching.reconcile_review import review_queue
 
-    with store_session(db) as conn:
-        cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit, offset=offset,
-                             mask=not show)
+    store = open_store_or_fail(db)
+    try:
+        with store.read() as conn:
+            cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit, offset=offset,
+                                 mask=not show)
+        if cases:
+            subjects = {str(c.land.party_id) for c in cases if c.land.party_id is not None}
+            if show:  # the full numbers shown are personal data read too
+                subjects |= {x.so_dinh_danh for c in cases for x in c.candidates if x.so_dinh_danh}
+            log_cli_read(store, actor=reader,
+                         action="xem hàng đợi đối soát (dòng lệnh" + (", số đầy đủ)" if show else ")"),
+                         resource=f"cli: doi-soat hang-doi lan={run_id or '*'} xa={commune or '*'} "
+                                  f"limit={limit} offset={offset}",
+                         purpose=purposes.RECONCILE, subjects=sorted(subjects))
+    finally:
+        store.close()
     if not cases:
         out.print("Không có trường hợp chờ xác minh / no open cases")
         return

@@ -23,6 +23,7 @@ from datdai.apps.web.fast import install_fast_paths
 from datdai.apps.web.hot_routes import install_hot_routes
 from datdai.apps.web.openapi import install_security_docs
 from datdai.apps.web.protection import install_protection
+from datdai.apps.web.routing import install_error_handlers
 from datdai.apps.web.schema_versions import install_schema_versions
 from datdai.apps.web.ui import install_ui
 from datdai.db.store import Store
@@ -60,4 +61,5 @@ def create_app(store: Store) -> FastAPI:
     install_ui(app)  # the web app for staff under /ui, after the API routes (web/ui/)
     install_schema_versions(app)  # X-Schema-Version: partners on older schemas (web/schema_versions.py)
     install_protection(app)  # security headers, limits, CSRF (web/protection.py)
+    install_error_handlers(app)  # Vietnamese 400/422 for routes outside VnRoute (web/routing.py)
     return app

@@ -40,17 +40,23 @@ from collections.abc import Sequence
 
 from fastapi import HTTPException, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from datdai.access.access_log import write_access_log
 from datdai.access.api_keys import lookup_api_key
+from datdai.access.login_throttle import LoginThrottle
 from datdai.access.principal import Principal
 from datdai.access.roles import ROLES, SYSTEM_ROLES
 from datdai.access.tokens import lookup_token
+from datdai.apps.web.protection import CREDENTIAL_OK
 
 __all__ = [
-    "Principal", "authenticate", "cached_principal", "current_principal", "log_access", "require",
-    "require_commune",
+    "Principal", "authenticate", "cached_principal", "current_principal", "log_access", "password_login",
+    "require", "require_commune",
 ]
+
+LOGIN_THROTTLED = ("Đăng nhập sai quá nhiều lần; vui lòng thử lại sau {seconds} giây / too many "
+                   "failed logins, retry after {seconds} s")
 
 TOKEN_URL = "/api/v1/auth/token"
 SESSION_COOKIE = "datdai_session"  # the web app's session (ProtectionSettings.session_cookie)
@@ -156,6 +162,7 @@ def cached_principal(scope) -> Principal | None:
     hit = getattr(scope["app"].state, "auth_cache", {}).get(creds)
     if hit is None or hit[1] <= time.monotonic():
         return None
+    scope.setdefault("state", {})[CREDENTIAL_OK] = True
     return _with_client(hit[0], scope.get("client"))
 
 
@@ -179,6 +186,7 @@ async def authenticate(request: Request) -> Principal:
             if len(cache) >= CACHE_MAX:
                 cache.clear()
             cache[creds] = (principal, now + ttl)
+    request.scope.setdefault("state", {})[CREDENTIAL_OK] = True  # web/protection.py: known valid
     return _with_client(principal, request.scope.get("client"))
 
 
@@ -233,3 +241,29 @@ def log_access(conn, principal: Principal, *, action: str, resource: str, purpos
     write_access_log(conn, username=principal.username, role=principal.role, action=action,
                      resource=resource, purpose=purpose, subjects=[str(s) for s in subjects],
                      client_ip=principal.client_ip)
+
+
+def login_throttle(app) -> LoginThrottle:
+    throttle = getattr(app.state, "login_throttle", None)
+    if throttle is None:
+        throttle = app.state.login_throttle = LoginThrottle()
+    return throttle
+
+
+async def password_login(request: Request, provider, username: str, password: str):
+    """The identity for ``username``/``password`` from ``provider``, or None; 429 (with
+    ``Retry-After``) when the account or the address must wait after failed logins
+    (``auth/login_throttle.py``) — the password is then not even checked."""
+    throttle = login_throttle(request.app)
+    client = request.scope.get("client")
+    address = client[0] if client else None
+    wait = throttle.wait(username, address)
+    if wait:
+        raise HTTPException(status_code=429, detail=LOGIN_THROTTLED.format(seconds=wait),
+                            headers={"Retry-After": str(wait)})
+    identity = await run_in_threadpool(provider.authenticate, username, password)
+    if identity is None:
+        throttle.failed(username, address)
+    else:
+        throttle.succeeded(username)
+    return identity

@@ -15,9 +15,13 @@ throughput — and does, in this order:
    ``{"detail"}``. Because anyone can invent a new bearer token and so a new bucket, every
    **401** answer also takes a token from a second, small bucket of the client *address*
    (``auth_failures_per_second``/``auth_failure_burst``, default 1/s, burst 30): once it is empty
-   that address gets 429 on every credentialed request (header or session cookie) and on the login
-   paths (``login_paths``: ``POST /auth/token`` and the web app's login form) — it slows
-   token guessing and password guessing alike. Buckets live in the process: with
+   that address gets 429 on every request whose credential (header or session cookie) is not
+   known to be valid — it slows token guessing. A credential is known valid once the app accepted
+   it (``web/auth.py`` says so in the request's state; for an hour after), or when the login has just issued it
+   (:func:`remember_credential`): so anonymous noise or a guesser behind an office's NAT address
+   never locks out the staff signed in behind it. Password guessing is slowed per account and
+   per address by the login routes (``auth/login_throttle.py``), not here: the login paths
+   (``login_paths``) neither count in nor wait on this bucket. Buckets live in the process: with
    ``datdai serve --workers N`` each worker keeps its own, so a client may get up to N times the
    rate (uvicorn spreads connections over the workers). A shared limit (Redis, the proxy's
    ``limit_req``) belongs in front of the app when that matters. ``rate_per_second = 0`` turns the
@@ -64,7 +68,8 @@ from urllib.parse import parse_qs
 
 import orjson
 
-__all__ = ["ProtectionMiddleware", "ProtectionSettings", "csrf_token", "install_protection"]
+__all__ = ["ProtectionMiddleware", "ProtectionSettings", "credential_id", "csrf_token", "install_protection",
+           "remember_credential"]
 
 log = logging.getLogger("datdai.apps.web.protection")
 
@@ -76,6 +81,8 @@ CSRF_COOKIE = "datdai_csrf"
 CSRF_HEADER = b"x-csrf-token"
 CSRF_FIELD = "csrf_token"
 MAX_BUCKETS = 100_000
+VERIFIED_SECONDS = 3600.0  # a credential accepted by web/auth.py is known valid this long
+CREDENTIAL_OK = "credential_ok"  # set in the request's state by web/auth.py on success
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # The interactive docs (/docs, /redoc) load their scripts and styles from jsDelivr and run an
@@ -133,6 +140,38 @@ def install_protection(app, settings: ProtectionSettings | None = None) -> None:
     environment) in ``app.state.protection``."""
     app.state.protection = settings or ProtectionSettings.from_env()
     app.add_middleware(ProtectionMiddleware)
+
+
+def credential_id(value: str | bytes) -> str:
+    """The key of a bearer token, session token or API key among the known valid credentials."""
+    raw = value.encode("latin-1", "replace") if isinstance(value, str) else value
+    return hashlib.sha256(raw.strip()).hexdigest()[:32]
+
+
+def _verified(app) -> dict[str, float]:
+    state = app.state
+    known = getattr(state, "verified_credentials", None)
+    if known is None:
+        known = state.verified_credentials = {}
+    return known
+
+
+def remember_credential(app, token: str) -> None:
+    """Mark a token the login has just issued as valid: its first requests are not held up by the
+    failed authentications of others behind the same address."""
+    known = _verified(app)
+    if len(known) >= MAX_BUCKETS:
+        now = time.monotonic()
+        for key in [k for k, until in known.items() if until <= now]:
+            del known[key]
+        if len(known) >= MAX_BUCKETS:
+            known.clear()
+    known[credential_id(token)] = time.monotonic() + VERIFIED_SECONDS
+
+
+def _bearer_value(authorization: bytes) -> bytes:
+    scheme, _, value = authorization.strip().partition(b" ")
+    return value if scheme.lower() == b"bearer" else authorization
 
 
 def csrf_token(request) -> str | None:
@@ -250,18 +289,24 @@ class ProtectionMiddleware:
 
         # -- 1. rate limit
         security_headers = self._security_headers(settings, scope, is_api)
+        verified_key = None
+        app_obj = scope.get("app")
         if settings.rate_per_second > 0:
             now = time.monotonic()
             if credential:
                 client_key = "c:" + hashlib.sha256(credential).hexdigest()[:24]
+                verified_key = credential_id(_bearer_value(authorization) if authorization else api_key)
             elif session:  # a browser session: its own bucket (an office's staff share one NAT address)
                 client_key = "s:" + hashlib.sha256(session.encode()).hexdigest()[:24]
+                verified_key = credential_id(session)
             else:
                 client_key = "a:" + address
             wait = self.buckets.take(client_key, settings.rate_per_second, settings.burst, now)
-            if not wait and (credential or session or path in settings.login_paths):
-                wait = self.failures.wait(address, settings.auth_failures_per_second,
-                                          settings.auth_failure_burst, now)
+            if not wait and verified_key is not None and path not in settings.login_paths:
+                known = _verified(app_obj) if app_obj is not None else {}
+                if known.get(verified_key, 0.0) <= now:  # not known valid: anonymous noise may stop it
+                    wait = self.failures.wait(address, settings.auth_failures_per_second,
+                                              settings.auth_failure_burst, now)
             if wait:
                 seconds = max(1, math.ceil(wait))
                 await _send_json(send, 429, DETAIL_RATE.format(seconds=seconds),
@@ -367,9 +412,18 @@ class ProtectionMiddleware:
                 raise
             await _send_json(send, 500, DETAIL_INTERNAL.format(incident=incident),
                              security_headers)
-        if state["status"] == 401 and settings.rate_per_second > 0:
-            self.failures.take(address, settings.auth_failures_per_second,
-                               settings.auth_failure_burst, time.monotonic())
+        if settings.rate_per_second > 0 and state["status"]:
+            if state["status"] == 401:
+                if verified_key is not None and app_obj is not None:
+                    _verified(app_obj).pop(verified_key, None)  # revoked or expired since
+                if path not in settings.login_paths:  # password guessing: auth/login_throttle.py
+                    self.failures.take(address, settings.auth_failures_per_second,
+                                       settings.auth_failure_burst, time.monotonic())
+            elif verified_key is not None and app_obj is not None \
+                    and scope.get("state", {}).get(CREDENTIAL_OK):  # web/auth.py accepted it
+                known = _verified(app_obj)
+                if verified_key in known or len(known) < MAX_BUCKETS:
+                    known[verified_key] = time.monotonic() + VERIFIED_SECONDS
 
     @staticmethod
     def _security_headers(settings: ProtectionSettings, scope, is_api: bool):

@@ -8,12 +8,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from datdai.access.masking import mask_number
 from datdai.apps.web.auth import Principal
@@ -26,6 +28,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "vai trò hoặc phạm vi (xã) không được phép"},
     422: {"description": "dữ liệu không hợp lệ (`detail` nêu lý do, `field` nêu trường)"},
 }
+
+# FastAPI's answer to a body it cannot decode (bytes that are not UTF-8, a broken form)
+_FASTAPI_PARSE_ERROR = "There was an error parsing the body"
+BODY_PARSE_ERROR = ("nội dung gửi lên không đọc được: không phải JSON hoặc biểu mẫu hợp lệ, hoặc "
+                    "không phải chữ UTF-8 / the request body cannot be parsed")
+MALFORMED_JSON = "nội dung gửi lên không phải JSON hợp lệ / malformed JSON body"
 
 MAX_ID = 2_147_483_647  # an INTEGER column: a larger id in a path or query is "not found"
 
@@ -50,7 +58,7 @@ def validation_detail(errors: list[dict]) -> tuple[str, str | None]:
         return "dữ liệu không hợp lệ / invalid request", None
     first = errors[0]
     if first.get("type") == "json_invalid":
-        return "nội dung gửi lên không phải JSON hợp lệ / malformed JSON body", None
+        return MALFORMED_JSON, None
     field = _loc_text(first.get("loc", ())) or None
     reasons = []
     for e in errors[:5]:
@@ -60,6 +68,45 @@ def validation_detail(errors: list[dict]) -> tuple[str, str | None]:
         else:
             reasons.append(f"trường '{name}': giá trị không hợp lệ / {e.get('msg', 'invalid')}")
     return "dữ liệu không hợp lệ: " + "; ".join(reasons), field
+
+
+def validation_response(exc: RequestValidationError) -> JSONResponse:
+    """422 ``{"detail": "<Vietnamese reason>", "field": …, "errors": […]}`` for a request that does
+    not validate; 400 with the same shape for a body that is not JSON at all."""
+    errors = list(exc.errors())
+    detail, field = validation_detail(errors)
+    content: dict[str, Any] = {"detail": detail}
+    if field:
+        content["field"] = field
+    content["errors"] = jsonable_encoder(
+        [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in errors])
+    unparsable = bool(errors) and errors[0].get("type") == "json_invalid"
+    return JSONResponse(status_code=400 if unparsable else 422, content=content)
+
+
+def is_body_parse_error(exc: Exception) -> bool:
+    return (isinstance(exc, StarletteHTTPException) and exc.status_code == 400
+            and exc.detail == _FASTAPI_PARSE_ERROR)
+
+
+def body_parse_response() -> JSONResponse:
+    return JSONResponse(status_code=400, content={"detail": BODY_PARSE_ERROR})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """The answers of :class:`VnRoute` for every route of the app (the routers that do not use it,
+    the pages): Vietnamese validation errors, 400 for a body that cannot be parsed."""
+
+    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_response(exc)
+
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_body_parse_error(exc):
+            return body_parse_response()
+        return await http_exception_handler(request, exc)
+
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
 
 
 def error_response(exc: DatdaiError) -> JSONResponse:
@@ -81,14 +128,11 @@ class VnRoute(APIRoute):
             try:
                 return await original(request)
             except RequestValidationError as exc:
-                errors = exc.errors()
-                detail, field = validation_detail(list(errors))
-                content: dict[str, Any] = {"detail": detail}
-                if field:
-                    content["field"] = field
-                content["errors"] = jsonable_encoder(
-                    [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in errors])
-                return JSONResponse(status_code=422, content=content)
+                return validation_response(exc)
+            except HTTPException as exc:
+                if is_body_parse_error(exc):
+                    return body_parse_response()
+                raise
             except DatdaiError as exc:
                 return error_response(exc)
             except DataError:  # e.g. a number beyond the column's range (PostgreSQL); rolled back

@@ -231,3 +231,11 @@ def test_a_token_from_the_login_route_works(api):
     token = r.json()["access_token"]
     listed = api.client.get("/api/v1/dossiers", headers={"Authorization": f"Bearer {token}"})
     assert listed.status_code == 200 and listed.json()["total"] == 0
+
+
+@pytest.mark.parametrize("name", ["Trần\x00Bình", "Trần\tThị Bình", "Trần Thị\u202e Bình", "Trần\x85Bình"])
+def test_control_characters_in_a_name_are_refused(api, name):
+    before = api.counts()
+    r = _create(api, body={**NEW, "applicant_name": name}, key=f"k-{name.encode().hex()}")
+    assert r.status_code == 422 and "ký tự điều khiển" in r.json()["detail"]
+    assert r.json()["field"] == "applicant_name" and api.counts() == before

@@ -54,6 +54,7 @@ def test_filters_masking_and_log(api):
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     assert len(items) == 1 and items[0]["register_value"] == f"CCCD {NUMBER}"  # a data officer: in full
+    assert items[0]["updated_at"].endswith(("Z", "+00:00"))  # with its time zone, on SQLite too
     log = api.access_log("dulieu")
     assert len(log) == 1 and log[0].action == "xem phát hiện chất lượng dữ liệu"
     r = api.client.get(URL, headers=api.h("admin"))

@@ -158,8 +158,8 @@ def test_a_citizen_sees_only_the_parcels_they_hold_a_right_on(api):
     # every answer that carried holders is in the access log
     resources = sorted(x.resource for x in api.access_log("an"))
     assert resources == sorted(["parcels?", "parcels?ma_xa=25216&so_thua=1", "parcels?bbox=0%2C0%2C9e9%2C9e9",
-                                f"parcels/{one}"]), resources
-    assert AN in api.access_log("an")[0].subjects and len(api.access_log("binh")) == 2
+                                f"parcels/{one}", f"parcels/{one}/history"]), resources
+    assert any(AN in e.subjects for e in api.access_log("an")) and len(api.access_log("binh")) == 2
 
 
 def test_identifier_official_or_provisional_and_the_surveyed_addresses(api):
@@ -186,3 +186,23 @@ def test_identifier_official_or_provisional_and_the_surveyed_addresses(api):
     assert address["commune_name_old"] == "Phường Thác Mơ" and address["text"].startswith("Số 15, Đường ĐT 741, ")
     page = api.client.get(URL, params=KEY, headers=api.h("dulieu")).json()  # the lookup by key: no addresses
     assert page["items"][0]["identifier_in_use"] == "25216-12-2" and page["items"][0].get("addresses") is None
+
+
+def test_history_masks_names_and_is_logged(api):
+    """The map's owner label in a parcel's history: family name and initials (numbers masked) for
+    a manager, in full for the data officer; every view access-logged with its purpose."""
+    from datdai.access import purposes
+    from datdai.db.audit import AuditTrail
+
+    pid = _id(api, 1)
+    with api.store.transaction() as conn:
+        AuditTrail(conn, actor="t", source="sửa tay", reason="test").update(
+            "parcels", pid, {"map_owner_label": "Nguyễn Văn An 070065001234"})
+    masked = api.client.get(f"{URL}/{pid}/history", headers=api.h("lanhdao")).json()["changes"]
+    assert masked[-1]["after"]["map_owner_label"] == "Nguyễn V. A. 0700******34"
+    full = api.client.get(f"{URL}/{pid}/history", headers=api.h("dulieu")).json()["changes"]
+    assert full[-1]["after"]["map_owner_label"] == "Nguyễn Văn An 070065001234"
+    for user in ("lanhdao", "dulieu"):
+        row = api.access_log(user)[0]
+        assert row.resource == f"parcels/{pid}/history" and row.purpose == purposes.PARCELS
+        assert row.action == "xem lịch sử thửa đất"

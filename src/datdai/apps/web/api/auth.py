@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from datdai.access import purposes
 from datdai.access.access_log import query_access_log
@@ -15,7 +14,9 @@ from datdai.access.masking import mask_number
 from datdai.access.providers import IdentityProvider, LocalProvider
 from datdai.access.roles import ADMIN, AUDITOR, ROLES
 from datdai.access.tokens import issue_token
-from datdai.apps.web.auth import Principal, current_principal, log_access, require
+from datdai.apps.web.auth import Principal, current_principal, log_access, password_login, require
+from datdai.apps.web.protection import remember_credential
+from datdai.kernel.dates import DateOutOfRange, check_date
 
 router = APIRouter(tags=["xác thực / authentication"])
 
@@ -70,15 +71,18 @@ def _provider(request: Request) -> IdentityProvider:
     summary="Đăng nhập, cấp mã truy cập / log in (OAuth2 password flow)",
     description="Biểu mẫu `application/x-www-form-urlencoded` với `username`, `password`. Sai tên "
     "hoặc mật khẩu, tài khoản bị khóa hay ngừng hoạt động đều trả 401 như nhau (không tiết lộ tài "
-    "khoản có tồn tại hay không). Sau 5 lần sai liên tiếp tài khoản bị khóa 15 phút.",
-    responses={401: {"description": "đăng nhập không thành công"}},
+    "khoản có tồn tại hay không). Sau 3 lần sai của một tài khoản, hay 20 lần sai từ một địa chỉ, lần "
+    "thử kế tiếp phải chờ (1, 2, 4 … giây, tối đa 5 phút cho tài khoản, 1 phút cho địa chỉ): trả 429 với "
+    "`Retry-After`. Sau 5 lần sai liên tiếp tài khoản bị khóa 15 phút.",
+    responses={401: {"description": "đăng nhập không thành công"},
+               429: {"description": "đăng nhập sai quá nhiều lần: chờ số giây của `Retry-After`"}},
 )
 async def token(
     request: Request,
     username: Annotated[str, Form(description="tên đăng nhập", max_length=200)],
     password: Annotated[str, Form(description="mật khẩu", max_length=1024)],
 ) -> Token:
-    identity = await run_in_threadpool(_provider(request).authenticate, username, password)
+    identity = await password_login(request, _provider(request), username, password)
     if identity is None:
         raise HTTPException(status_code=401,
                             detail="Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
@@ -91,6 +95,7 @@ async def token(
         raise HTTPException(status_code=401,
                             detail="Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
                             headers={"WWW-Authenticate": "Bearer"}) from None
+    remember_credential(request.app, issued.token)  # a new session is not held up by others' failures
     return Token(access_token=issued.token, token_type="bearer", expires_in=issued.expires_in)
 
 
@@ -107,10 +112,11 @@ def _date(value: str | None, name: str) -> dt.datetime | None:
     if value is None or not value.strip():
         return None
     try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise HTTPException(status_code=422, detail=f"Tham số '{name}' phải là ngày dạng YYYY-MM-DD / "
-                            "must be a date YYYY-MM-DD") from None
+        day = check_date(dt.date.fromisoformat(value.strip()), f"Tham số '{name}'", name)
+    except ValueError as exc:
+        detail = str(exc) if isinstance(exc, DateOutOfRange) else (
+            f"Tham số '{name}' phải là ngày dạng YYYY-MM-DD / must be a date YYYY-MM-DD")
+        raise HTTPException(status_code=422, detail=detail) from None
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from datdai.access import purposes
 from datdai.access.masking import mask_id_numbers
+from datdai.access.users import as_utc
 from datdai.apps.web.auth import Principal, log_access, require, require_commune
 from datdai.apps.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.cleaning.findings import Status
@@ -63,6 +64,7 @@ _MASKED = ("map_value", "register_value", "proposed_fix", "message")
 
 def _out(r, full: bool) -> dict[str, Any]:
     out = {k: getattr(r, k) for k in FindingOut.model_fields}
+    out["updated_at"] = as_utc(out["updated_at"])  # SQLite gives it back without its time zone
     if not full:
         for k in _MASKED:
             out[k] = mask_id_numbers(out[k])

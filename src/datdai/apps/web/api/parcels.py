@@ -31,14 +31,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from datdai.access import purposes
+from datdai.access.masking import mask_id_numbers, mask_name
 from datdai.access.roles import CITIZEN
 from datdai.access.users import as_utc
 from datdai.access.visibility import scope_clause
-from datdai.apps.web.auth import Principal, require, require_commune
+from datdai.apps.web.auth import Principal, log_access, require, require_commune
 from datdai.apps.web.dbwork import run_db
 from datdai.apps.web.fast import json_response, log_read, reader_of
 from datdai.apps.web.hot_routes import HotRoute, plain_int, query_params
-from datdai.apps.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, store_of
+from datdai.apps.web.routing import ERROR_RESPONSES, MAX_ID, VnRoute, full_numbers, store_of
 from datdai.db import audit
 from datdai.db import schema as s
 from datdai.db.fast_reads import as_float
@@ -343,7 +344,8 @@ async def get_parcel(
 @router.get("/{parcel_id}/history", response_model=ParcelHistory,
             summary="Lịch sử thay đổi của thửa đất / a parcel's audited changes",
             description="Các thay đổi đã ghi vết (nhập dữ liệu, sửa lỗi, hoàn tác) của bản ghi thửa đất, "
-            "cũ nhất trước.", responses={404: {"description": "không có thửa đất"}})
+            "cũ nhất trước. Tên người trên bản đồ (`map_owner_label`) chỉ còn họ và chữ cái đầu, số giấy tờ "
+            "được che, trừ vai trò cần dữ liệu cá nhân đầy đủ; mỗi lần xem được ghi nhật ký truy cập.", responses={404: {"description": "không có thửa đất"}})
 def parcel_history(
     request: Request,
     principal: Annotated[Principal, Depends(READER)],
@@ -365,8 +367,25 @@ def parcel_history(
             if principal.role != CITIZEN:
                 require_commune(principal, r.commune_code)
             changes = audit.history(conn, "parcels", parcel_id)
+    full = full_numbers(principal)
+    with store_of(request).transaction() as conn:  # logged before it is answered
+        log_access(conn, principal, action="xem lịch sử thửa đất", resource=f"parcels/{parcel_id}/history",
+                   purpose=PURPOSE)
     return {"parcel_id": parcel_id, "changes": [
-        {"id": c.id, "batch_id": c.batch_id, "action": c.action, "before": c.before, "after": c.after,
+        {"id": c.id, "batch_id": c.batch_id, "action": c.action,
+         "before": _snapshot(c.before, full), "after": _snapshot(c.after, full),
          "actor": c.actor, "source": c.source, "reason": c.reason, "at": as_utc(c.at),
          "reverts_change_id": c.reverts_change_id, "reverted_by_change_id": c.reverted_by_change_id}
         for c in changes]}
+
+
+# the parcel record's columns naming a person: shown as family name and initials unless the role
+# needs personal data in full (numbers inside any text masked the same way)
+_PERSON_COLUMNS = frozenset({"map_owner_label"})
+
+
+def _snapshot(values: dict | None, full: bool) -> dict | None:
+    if values is None or full:
+        return values
+    return {k: (mask_name(v) if k in _PERSON_COLUMNS else mask_id_numbers(v)) if isinstance(v, str) else v
+            for k, v in values.items()}

@@ -408,7 +408,7 @@ def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, pr
     done = reconcile_store(store, inbox / name,
                            default_root(store.url) / "doi-soat" / f"tac-vu-{params['job_id']}",
                            actor=principal.username, communes=communes,
-                           apply=bool(params.get("apply")), progress=progress)
+                           apply=bool(params.get("apply")), progress=progress, role=principal.role)
     counts, applied, warnings = done.counts, done.applied, done.match.warnings
     message = (f"Đã đối soát {done.rows} dòng người sử dụng đất (lần đối soát #{done.run_id}): "
                f"{counts.get('KHOP', 0)} khớp, {counts.get('CAN_XAC_MINH', 0)} cần xác minh, "

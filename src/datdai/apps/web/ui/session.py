@@ -15,7 +15,7 @@ import hmac
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -23,8 +23,8 @@ from datdai.access.providers import LocalProvider
 from datdai.access.roles import CITIZEN
 from datdai.access.tokens import issue_token, revoke_token
 from datdai.access.users import get_user
-from datdai.apps.web.auth import authenticate, session_cookie_name
-from datdai.apps.web.protection import CSRF_COOKIE, csrf_token
+from datdai.apps.web.auth import authenticate, password_login, session_cookie_name
+from datdai.apps.web.protection import CSRF_COOKIE, csrf_token, remember_credential
 from datdai.apps.web.ui.common import (
     CITIZEN_HOME,
     CITIZEN_LOGIN_PATH,
@@ -91,7 +91,13 @@ async def login(request: Request, username: Annotated[str, Form(max_length=200)]
         return render(request, "login.html", None, status_code=403, next=_safe_next(next) or "",
                       error="Biểu mẫu đã hết hiệu lực, vui lòng tải lại trang và đăng nhập lại.",
                       info=None, username=username)
-    identity = await run_in_threadpool(_provider(request).authenticate, username, password)
+    try:
+        identity = await password_login(request, _provider(request), username, password)
+    except HTTPException as exc:  # failed too often: wait (auth/login_throttle.py)
+        page = render(request, "login.html", None, status_code=exc.status_code, next=_safe_next(next) or "",
+                      error=str(exc.detail).split(" / ")[0] + ".", info=None, username=username)
+        page.headers.update(exc.headers or {})
+        return page
     if identity is None:
         return render(request, "login.html", None, status_code=401, next=_safe_next(next) or "",
                       error=WRONG, info=None, username=username)
@@ -116,6 +122,7 @@ async def login(request: Request, username: Annotated[str, Form(max_length=200)]
     target = CITIZEN_HOME if user.role == CITIZEN else _safe_next(next) or home_of(Principal(
         username=user.username, role=user.role, scopes=frozenset(user.scopes), personal_number=None,
         is_system=False))
+    remember_credential(request.app, issued.token)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(session_cookie_name(request.app), issued.token, max_age=issued.expires_in,
                         path="/", httponly=True, samesite="strict",
