@@ -14,6 +14,7 @@ Browser libraries come from npm (``frontend/package.json``) and are copied into
 * ``dossiers``  — the dossier desk: deadlines, documents, history, transitions, filing at the desk
 * ``jobs``      — long operations (import a delivery, run a reconciliation) with their progress
 * ``reports``   — the monthly report's downloads
+* ``outbox``    — messages to partners (admin): counts, dead letters with a retry button
 """
 
 from __future__ import annotations
@@ -24,7 +25,17 @@ from fastapi.staticfiles import StaticFiles
 
 from datdai.domain.errors import DatdaiError
 from datdai.web.routing import error_response
-from datdai.web.ui import dashboard, dossiers, findings, jobs, parcel_map, reports, reviews, session
+from datdai.web.ui import (
+    dashboard,
+    dossiers,
+    findings,
+    jobs,
+    outbox,
+    parcel_map,
+    reports,
+    reviews,
+    session,
+)
 from datdai.web.ui.common import (
     LOGIN_PATH,
     STATIC_DIR,
@@ -40,7 +51,7 @@ def install_ui(app: FastAPI) -> None:
     from urllib.parse import quote
 
 
-    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports):
+    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports, outbox):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC_DIR)), name="ui-static")
     jobs.install_runner(app)
