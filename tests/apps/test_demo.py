@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 from sqlalchemy import func, select
 
-from datdai.apps.demo import run_demo
+from datdai.apps.demo import OTHER, UNFINISHED, run_demo, store_state
 from datdai.db import schema
 from datdai.db.engine import StoreError
 from datdai.db.store import open_store
@@ -88,3 +94,47 @@ def test_default_demo_store_is_a_fresh_sqlite_file(tmp_path):
     second = run_demo(parcels=300, seed=1, workdir=workdir)  # rerun: starts afresh, same result
     assert first.counts == second.counts
     assert first.store_url.endswith("datdai-demo/datdai.db")
+
+
+@pytest.mark.slow  # the demo twice (60 parcels) in a CLI process, killed once
+def test_demo_killed_after_its_first_commit_is_built_again_on_rerun(store_url, tmp_path):
+    env = {**os.environ, "DATDAI_FILES": str(tmp_path / "tep")}
+    args = [sys.executable, "-m", "datdai", "demo", "--no-serve", "--parcels", "60", "--seed", "2", "--db", store_url]
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    loaded = 0
+    while not loaded:  # the land load committed (the first commit): kill it there
+        assert proc.poll() is None and time.monotonic() < deadline, "the demo ended before it could be killed"
+        time.sleep(0.05)
+        try:
+            store = open_store(store_url)
+        except StoreError:  # not created or migrated yet
+            continue
+        try:
+            with store.read() as conn:
+                loaded = conn.execute(select(func.count()).select_from(schema.parties)).scalar_one()
+        finally:
+            store.close()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    store = open_store(store_url)
+    try:
+        with store.read() as conn:
+            assert store_state(conn) == UNFINISHED
+            assert conn.execute(select(func.count()).select_from(schema.users)).scalar_one() == 0  # half a store
+    finally:
+        store.close()
+    rerun = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    store = open_store(store_url)
+    try:
+        with store.read() as conn:
+            assert store_state(conn) == OTHER  # finished
+            n = repository.counts(conn)
+            batches = conn.execute(select(schema.audit_batches.c.source).order_by(schema.audit_batches.c.id)).scalars()
+            batches = list(batches)
+    finally:
+        store.close()
+    assert batches[0].startswith("datdai demo: tỉnh giả lập") and batches[-1] == "datdai demo: hoàn tất / complete"
+    assert sum(b.startswith("datdai demo: tỉnh giả lập") for b in batches) == 1  # built once, not on top
+    assert n["parcels"] > 50 and n["parties"] > 0  # (a finished demo is refused: the test above)

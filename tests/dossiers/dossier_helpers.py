@@ -27,6 +27,12 @@ def load_land(store) -> None:
         repository.replace_citizens(conn, citizens(), source="t")
 
 
+def confirm_number(conn, code: str, number: str) -> None:
+    """What an applied reconciliation writes: the personal number confirmed on the party (a
+    verified link, store/ownership.py)."""
+    conn.execute(parties.update().where(parties.c.code == code).values(personal_number=number))
+
+
 def parcel_id(conn, no: int) -> int:
     return conn.execute(select(parcels.c.id).where(parcels.c.sheet_no == 12, parcels.c.parcel_no == no)).scalar_one()
 

@@ -25,6 +25,7 @@ from tests.dossiers.dossier_helpers import (
     AN,
     BINH,
     at,
+    confirm_number,
     counts,
     go,
     holding_id,
@@ -51,6 +52,7 @@ def test_information_change_with_supplement_pause(land):
     cal = default_calendar()
     with land.transaction() as conn:
         p1 = party_id(conn, "P1")
+        confirm_number(conn, "P1", AN)  # reconciled: he files online for his household's parcel
         d, created = ds.create_dossier(
             conn, service_code="DK_BIEN_DONG_THONG_TIN", applicant_name="Nguyễn Văn An", applicant_personal_number=AN,
             applicant_party_id=p1, parcel_id=parcel_id(conn, 1), channel="ONLINE", actor="portal", role="cong_dan",

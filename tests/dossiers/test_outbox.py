@@ -98,25 +98,58 @@ def test_crash_after_send_before_commit_resends_with_the_same_key(store):
 
     @contextmanager
     def crashing_transaction():
-        # the first transaction lists the due messages; the second sends k-a, marks it sent, and
-        # the process dies before the commit
+        # the first transaction lists the due messages, the second claims k-a, k-a is sent, the
+        # third marks it sent and the process dies before the commit
         with store.transaction() as conn:
             opened.append(1)
             yield conn
-            if len(opened) == 2:
+            if len(opened) == 3:
                 raise Crash()
 
+    clock = [T0]
     with pytest.raises(Crash):
-        ob.dispatch(crashing_transaction, {"THUE": partner}, T0)
+        ob.dispatch(crashing_transaction, {"THUE": partner}, T0, worker="w1", clock=lambda: clock[0])
     assert partner.calls == ["k-a"] and list(partner.kept) == ["k-a"]
-    assert (_get(store, m1.id).status, _get(store, m1.id).attempts) == ("CHO_GUI", 0)  # not marked: rolled back
+    a = _get(store, m1.id)
+    assert (a.status, a.attempts, a.claimed_by, a.lease_until) == ("CHO_GUI", 0, "w1", T0 + ob.LEASE)
     assert _get(store, m2.id).status == "CHO_GUI"
-    # restarted: everything is sent; the partner sees k-a twice and keeps one copy
-    r = ob.dispatch(store.transaction, {"THUE": partner}, T0)
-    assert r.sent == ["k-a", "k-b"]
-    assert partner.calls == ["k-a", "k-a", "k-b"] and list(partner.kept) == ["k-a", "k-b"]
-    assert {_get(store, m.id).status for m in (m1, m2)} == {"DA_GUI"}
+    # restarted within the lease: k-a is still held by the dead dispatcher, k-b is sent
+    r = ob.dispatch(store.transaction, {"THUE": partner}, T0, worker="w2", clock=lambda: clock[0])
+    assert r.sent == ["k-b"]
+    # once the lease has expired k-a is sent again; the partner sees it twice and keeps one copy
+    clock[0] = T0 + ob.LEASE
+    r = ob.dispatch(store.transaction, {"THUE": partner}, T0, worker="w2", clock=lambda: clock[0])
+    assert r.sent == ["k-a"]
+    assert partner.calls == ["k-a", "k-b", "k-a"] and list(partner.kept) == ["k-a", "k-b"]
+    for m in (m1, m2):
+        got = _get(store, m.id)
+        assert (got.status, got.claimed_by, got.lease_until, got.last_error) == ("DA_GUI", None, None, None)
     assert ob.dispatch(store.transaction, {"THUE": partner}, T0 + dt.timedelta(hours=1)).sent == []
+
+
+def test_a_claimed_message_is_sent_by_one_dispatcher_only(store):
+    m = _enqueue(store, "k-one")
+    with store.transaction() as conn:
+        assert ob.claim(conn, m.id, "w1", T0, lease_now=T0)
+        assert not ob.claim(conn, m.id, "w2", T0, lease_now=T0 + ob.LEASE / 2)
+    partner = Partner()
+    assert ob.dispatch(store.transaction, {"THUE": partner}, T0, worker="w2", clock=lambda: T0).sent == []
+    assert partner.calls == []
+    # the first dispatcher's lease expires; the second takes it over; the first cannot mark it any more
+    with store.transaction() as conn:
+        assert ob.claim(conn, m.id, "w2", T0, lease_now=T0 + ob.LEASE)
+    again = ob.dispatch(store.transaction, {"THUE": partner}, T0, worker="w1", clock=lambda: T0 + 3 * ob.LEASE)
+    assert again.sent == ["k-one"] and partner.calls == ["k-one"]  # w2's lease expired in turn
+
+
+def test_success_after_failures_clears_the_error(store):
+    m = _enqueue(store, "k-flaky")
+    partner = Partner(failures=1)
+    assert ob.dispatch(store.transaction, {"THUE": partner}, T0).retried == ["k-flaky"]
+    assert "TimeoutError" in _get(store, m.id).last_error
+    r = ob.dispatch(store.transaction, {"THUE": partner}, T0 + dt.timedelta(hours=1))
+    got = _get(store, m.id)
+    assert r.sent == ["k-flaky"] and (got.status, got.attempts, got.last_error) == ("DA_GUI", 2, None)
 
 
 def test_only_due_messages_of_the_given_partners(store):

@@ -2,26 +2,51 @@
 
 Stages: synthesise, load, check and fix, reconcile, file this year's dossiers, write last
 month's report, create the demo accounts; each prints its own counts.
+
+Resumable by starting over: each stage commits on its own, so a demo killed half-way leaves a store
+whose first audit batch is the demo's load and which has no completion record (the audit batch
+:data:`DONE_SOURCE`, written last). A rerun on such a store empties it (every migration undone,
+then redone) and builds the demo again; a store holding anything else — other data, or a finished
+demo — is refused untouched.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from datdai import synth
+from datdai.db import migrate
 from datdai.db.engine import StoreError, resolve_url
-from datdai.db.schema import parties
+from datdai.db.schema import audit_batches, parties
 from datdai.db.store import open_store
 from datdai.kernel.text import vn_percent
 from datdai.land import repository
 
 DEMO_DIR = Path("datdai-demo")
 DEMO_ACTOR = "datdai-demo"
+LOAD_SOURCE = "datdai demo: tỉnh giả lập"
+DONE_SOURCE = "datdai demo: hoàn tất / complete"
+EMPTY, UNFINISHED, OTHER = "trống", "demo dở dang", "đã có dữ liệu"
+
+
+def store_state(conn) -> str:
+    """EMPTY; UNFINISHED (written by a demo that did not finish: its load is the first audit batch
+    and there is no completion record); OTHER (anything else, a finished demo included)."""
+    has_parties = conn.execute(select(func.count()).select_from(parties)).scalar_one() > 0
+    first = conn.execute(select(audit_batches.c.actor, audit_batches.c.source)
+                         .order_by(audit_batches.c.id).limit(1)).first()
+    if first is None and not has_parties:
+        return EMPTY
+    if first is not None and first.actor == DEMO_ACTOR and first.source.startswith(LOAD_SOURCE):
+        done = conn.execute(select(audit_batches.c.id).where(audit_batches.c.source == DONE_SOURCE)).first()
+        return OTHER if done is not None else UNFINISHED
+    return OTHER
 
 
 @dataclass
@@ -152,11 +177,17 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
     store = open_store(url, create=True)
     try:
         with store.read() as conn:
-            if conn.execute(select(func.count()).select_from(parties)).scalar_one():
-                raise StoreError(
-                    f"cơ sở dữ liệu {store.display_url} đã có dữ liệu: demo cần một cơ sở dữ liệu trống / "
-                    "the database already holds land data: the demo needs an empty one"
-                )
+            state = store_state(conn)
+        if state == UNFINISHED:  # a demo killed half-way: start it over on an emptied store
+            if progress is not None:
+                progress("Dọn dữ liệu của lần demo trước chưa xong / clearing an unfinished demo", 0, 1)
+            migrate.downgrade(store.engine, "base")
+            migrate.upgrade(store.engine)
+        elif state == OTHER:
+            raise StoreError(
+                f"cơ sở dữ liệu {store.display_url} đã có dữ liệu: demo cần một cơ sở dữ liệu trống / "
+                "the database already holds land data: the demo needs an empty one"
+            )
         if delivery_dir.exists():  # only now that the store is known to accept the demo
             shutil.rmtree(delivery_dir)
         delivery_dir.mkdir(parents=True)
@@ -164,7 +195,7 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
         files = synth.write(result, delivery_dir)
         with store.transaction() as conn:
             loaded = repository.load_dataset(
-                conn, result.land, actor=DEMO_ACTOR, source=f"datdai demo: tỉnh giả lập seed {seed}",
+                conn, result.land, actor=DEMO_ACTOR, source=f"{LOAD_SOURCE} seed {seed}",
                 reason="nạp dữ liệu trình diễn / demo load", progress=progress,
             )
             citizens = repository.replace_citizens(conn, result.citizens, source=str(delivery_dir / "dan_cu.csv"))
@@ -173,6 +204,10 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
         dossiers = _dossiers(store, url, seed)
         report = _report(store, workdir)
         accounts = _accounts(store, workdir)
+        with store.transaction() as conn:  # the last write: this store holds a finished demo
+            conn.execute(insert(audit_batches).values(
+                actor=DEMO_ACTOR, source=DONE_SOURCE, reason="demo đã dựng xong / demo set up",
+                created_at=dt.datetime.now(dt.UTC)))
         counts: dict[str, int | str] = {
             "cơ sở dữ liệu / store": store.display_url,
             "dữ liệu giao nộp / delivery": str(delivery_dir),

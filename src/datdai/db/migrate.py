@@ -53,5 +53,14 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     return current_revision(engine) or ""
 
 
+def downgrade(engine: Engine, revision: str = "base") -> str:
+    """Undo migrations down to ``revision`` (``base``: no datdai table left); returns the revision
+    now in force ("" at base)."""
+    check_known_revision(engine)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), revision)
+    return current_revision(engine) or ""
+
+
 def is_up_to_date(engine: Engine) -> bool:
     return check_known_revision(engine) == head_revision()

@@ -622,6 +622,10 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
     Column("dossier_id", ForeignKey("dossiers.id", ondelete="SET NULL")),
+    # the dispatcher sending it now (migration 0010): claimed by a conditional UPDATE, held until
+    # lease_until; another dispatcher takes it only once the lease has expired
+    Column("claimed_by", String(120)),
+    Column("lease_until", DateTime(timezone=True)),
     Index(None, "status", "next_attempt_at"),
 )
 

@@ -89,6 +89,9 @@ class ServiceDef:
     # Dịch vụ công quốc gia); the monthly report's appendix shows it. An office's own fact, kept as
     # data (catalog file or register_service), not inferred from dossiers.
     portal_connected: bool = False
+    # True: a citizen may file it online for a parcel on which they hold no verified right (a first
+    # registration: nobody holds the land in the store yet). False: only for their own parcels.
+    non_holders_may_file: bool = False
 
     @property
     def required_documents(self) -> tuple[DocumentDef, ...]:
@@ -114,7 +117,7 @@ def service_limit(service: ServiceDef, disadvantaged: bool) -> int:
 
 _SERVICE_KEYS = {"code", "name", "group", "limit_days", "limit_days_disadvantaged",
                  "limit_confirmed", "legal_source", "essential", "note", "portal_connected",
-                 "document", "step"}
+                 "non_holders_may_file", "document", "step"}
 _SERVICE_REQUIRED = ("code", "name", "group", "limit_days", "legal_source", "essential",
                      "document", "step")
 _DOCUMENT_KEYS = {"code", "name", "required"}
@@ -233,6 +236,7 @@ def _service(raw: Any) -> ServiceDef:
         limit_confirmed=_bool(t.get("limit_confirmed", True), "limit_confirmed"),
         note=unicodedata.normalize("NFC", note.strip()),
         portal_connected=_bool(t.get("portal_connected", False), "portal_connected"),
+        non_holders_may_file=_bool(t.get("non_holders_may_file", False), "non_holders_may_file"),
     )
 
 

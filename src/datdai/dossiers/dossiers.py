@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from datdai.db.audit import AuditTrail
@@ -28,6 +28,7 @@ from datdai.dossiers.lifecycle import Channel, Role, State, Step
 from datdai.dossiers.notifications import notify_state_change
 from datdai.dossiers.registry import get_service
 from datdai.kernel.text import control_characters
+from datdai.land.ownership import citizen_parcel_ids, number_param
 
 
 def _calendar(calendar):
@@ -143,7 +144,9 @@ def create_dossier(
     ``created=False``, whatever else is sent. A repeated ``notary_contract_no`` is a
     :class:`Conflict`. A ``parcel_id`` that does not exist is :class:`NotFound`; nothing is written.
     A citizen (role ``cong_dan``) files only for themself: ``citizen_number`` must be the
-    applicant's personal number.
+    applicant's personal number; and only for a parcel they hold through a verified link
+    (``store/ownership.py``), unless the procedure allows others (``non_holders_may_file`` in the
+    catalog).
     """
     role = lc.parse_role(role)
     if role not in lc.SUBMIT_ROLES:
@@ -179,6 +182,14 @@ def create_dossier(
         if p is None:
             raise NotFound(f"không có thửa đất #{parcel_id} / no such parcel")
         commune_code = p.commune_code
+        if role == Role.CITIZEN and not service.non_holders_may_file:
+            held = conn.execute(select(literal(1)).where(literal(parcel_id).in_(
+                citizen_parcel_ids(number_param()))), {"number": citizen_number}).first()
+            if held is None:
+                raise RoleNotAllowed(
+                    f"công dân chỉ nộp hồ sơ {service.code} cho thửa đất mình có quyền qua số định danh đã xác "
+                    f"thực; thửa #{parcel_id} không phải / a citizen files this procedure only for a parcel they "
+                    "hold through a verified personal number")
     if applicant_party_id is not None:
         if conn.execute(select(parties.c.id).where(parties.c.id == applicant_party_id)).first() is None:
             raise NotFound(f"không có người sử dụng đất #{applicant_party_id} / no such party")

@@ -1,19 +1,27 @@
-"""The outbox of messages to partners (Model 46: tax, notary; later LGSP), with retries.
+"""The outbox of messages to partners (Model 46: tax, notary; LGSP; e-mail and SMS to citizens),
+with retries.
 
 A message is written with :func:`enqueue` in the same transaction as the change that causes it
 (e.g. the referral of a dossier to tax), so it exists if and only if that change is committed.
-:func:`dispatch` sends the messages that are due, each in its own transaction:
+:func:`dispatch` sends the messages that are due (``services/outbox_worker.py`` runs it in a loop:
+a background task of ``datdai serve``, or ``datdai outbox chay``):
 
-* the row is locked (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two dispatchers never send one
-  message at the same time), the partner's sender is called, and only after it returns is the
-  message marked sent (``DA_GUI``) and the transaction committed;
+* a message is first **claimed** in a short transaction of its own: a conditional ``UPDATE``
+  (still pending, due, and no lease or an expired one) sets ``claimed_by`` and ``lease_until``;
+  only the dispatcher whose UPDATE changed the row sends it. The same statement works on SQLite
+  and PostgreSQL, so two dispatchers (two server workers, or a worker beside the server) never
+  send one message at the same time. No transaction is open while the partner is called;
+* the partner's sender is called (its timeout must be well under the lease), and only after it
+  returns is the message marked sent (``DA_GUI``, ``last_error`` cleared) — by the dispatcher
+  still holding the claim;
 * a sender that raises records the error, counts the attempt and schedules the next one after an
   exponential backoff (``base_delay · 2^(attempts-1)``, at most ``max_delay``); after
   ``max_attempts`` failures the message is given up (``LOI``, a dead letter an operator can
-  :func:`requeue`);
-* a crash after the partner received a message but before the commit leaves it pending: it is
-  sent again. Delivery is *at least once*; every message carries its ``idempotency_key`` so the
-  partner keeps one copy.
+  :func:`requeue`, from ``datdai outbox gui-lai`` or the admin's page ``/ui/tin-gui``);
+* a dispatcher killed after the partner received a message but before marking it leaves it
+  pending with its lease: once the lease has expired it is sent again. Delivery is therefore *at
+  least once*; every message carries its ``idempotency_key`` (the ``Idempotency-Key`` header of
+  the HTTP sender) so a partner that keeps one copy per key sees exactly one effect.
 
 A sender receives the envelope ``{"idempotency_key", "topic", "partner", "message_id",
 "payload"}`` and returns normally on success (it raises on any failure).
@@ -22,6 +30,9 @@ A sender receives the envelope ``{"idempotency_key", "topic", "partner", "messag
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import uuid
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -38,6 +49,7 @@ MAX_ATTEMPTS = 8
 BASE_DELAY = dt.timedelta(minutes=1)
 MAX_DELAY = dt.timedelta(hours=6)
 MAX_ERROR_CHARS = 2000
+LEASE = dt.timedelta(minutes=5)  # a claim's life: far longer than any sender's timeout
 
 
 class Status(StrEnum):
@@ -50,8 +62,8 @@ class Partner(StrEnum):
     TAX = "THUE"
     NOTARY = "CONG_CHUNG"
     LGSP = "LGSP"
-    EMAIL = "EMAIL"  # a citizen's notification by e-mail (services/notifications.py)
-    SMS = "SMS"  # a citizen's notification by SMS
+    EMAIL = "EMAIL"  # citizens' notifications by e-mail (SMTP sender)
+    SMS = "SMS"  # citizens' notifications by SMS (an HTTP gateway)
 
 
 Sender = Callable[[dict[str, Any]], None]
@@ -71,11 +83,13 @@ class Message:
     created_at: dt.datetime
     sent_at: dt.datetime | None
     dossier_id: int | None
+    claimed_by: str | None = None
+    lease_until: dt.datetime | None = None
 
     @classmethod
     def from_row(cls, r) -> Message:
         m = dict(r._mapping)
-        for k in ("next_attempt_at", "created_at", "sent_at"):
+        for k in ("next_attempt_at", "created_at", "sent_at", "lease_until"):
             if m[k] is not None:
                 m[k] = utc(m[k])
         return cls(**m)
@@ -90,6 +104,23 @@ class DispatchReport:
     sent: list[str] = field(default_factory=list)  # idempotency keys
     retried: list[str] = field(default_factory=list)
     dead: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)  # the lease expired and another dispatcher took over
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.retried or self.dead or self.lost)
+
+    def extend(self, other: DispatchReport) -> None:
+        for name in ("sent", "retried", "dead", "lost"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+def worker_name() -> str:
+    """Who claims: host, process and a random part (unique per dispatcher)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def enqueue(conn: Connection, topic: str, partner: str, payload: dict[str, Any], idempotency_key: str, *,
@@ -145,7 +176,8 @@ def backoff(attempts: int, base: dt.timedelta = BASE_DELAY, cap: dt.timedelta = 
 def mark_sent(conn: Connection, message_id: int, *, at: dt.datetime | None = None) -> bool:
     """Mark a pending message sent (e.g. delivered by another channel); False if it was not pending."""
     res = conn.execute(update(outbox).where((outbox.c.id == message_id) & (outbox.c.status == Status.PENDING))
-                       .values(status=str(Status.SENT), sent_at=utc(at), last_error=None))
+                       .values(status=str(Status.SENT), sent_at=utc(at), last_error=None, claimed_by=None,
+                         lease_until=None))
     return res.rowcount == 1
 
 
@@ -156,16 +188,31 @@ def requeue(conn: Connection, message_id: int, *, at: dt.datetime | None = None)
         raise Conflict(f"tin nhắn #{message_id} đang ở trạng thái {m.status}, không phải {Status.DEAD} / "
                        "only a given-up message can be requeued")
     conn.execute(update(outbox).where(outbox.c.id == message_id)
-                 .values(status=str(Status.PENDING), attempts=0, next_attempt_at=utc(at)))
+                 .values(status=str(Status.PENDING), attempts=0, next_attempt_at=utc(at), claimed_by=None,
+                         lease_until=None))
     return get_message(conn, message_id)
 
 
-def _due_ids(conn: Connection, partners: list[str], now: dt.datetime, limit: int) -> list[int]:
+def _due_ids(conn: Connection, partners: list[str], now: dt.datetime, lease_now: dt.datetime,
+             limit: int) -> list[int]:
     q = (select(outbox.c.id)
          .where((outbox.c.status == Status.PENDING) & (outbox.c.next_attempt_at <= now)
-                & outbox.c.partner.in_(partners))
+                & outbox.c.partner.in_(partners)
+                & (outbox.c.lease_until.is_(None) | (outbox.c.lease_until <= lease_now)))
          .order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit))
     return list(conn.execute(q).scalars())
+
+
+def claim(conn: Connection, message_id: int, worker: str, now: dt.datetime, *, lease: dt.timedelta = LEASE,
+          lease_now: dt.datetime | None = None) -> bool:
+    """Take a due, pending message for ``worker`` until ``lease_now + lease`` (one conditional
+    UPDATE: of two dispatchers, one changes the row, the other none). True when taken."""
+    lease_now = lease_now or wall_clock()
+    res = conn.execute(update(outbox).where(
+        (outbox.c.id == message_id) & (outbox.c.status == Status.PENDING) & (outbox.c.next_attempt_at <= now)
+        & (outbox.c.lease_until.is_(None) | (outbox.c.lease_until <= lease_now)))
+        .values(claimed_by=worker, lease_until=lease_now + lease))
+    return res.rowcount == 1
 
 
 def dispatch(
@@ -177,47 +224,56 @@ def dispatch(
     max_attempts: int = MAX_ATTEMPTS,
     base_delay: dt.timedelta = BASE_DELAY,
     max_delay: dt.timedelta = MAX_DELAY,
+    worker: str | None = None,
+    lease: dt.timedelta = LEASE,
+    clock: Callable[[], dt.datetime] = wall_clock,
 ) -> DispatchReport:
     """Send the messages due at ``now`` to the partners that have a sender (others are left alone).
 
     ``conn_factory()`` opens one transaction (committed when its block ends without an error), e.g.
-    ``store.transaction``. Each message is sent and marked in its own transaction; see the module
-    doc for retries, giving up and crashes. Safe to run again at any time, and concurrently on
-    PostgreSQL.
+    ``store.transaction``. Each message is claimed, sent and marked (see the module doc for the
+    lease, retries, giving up and crashes). ``now`` decides which messages are due and when the
+    next attempt is (default: the clock); leases are always on ``clock``. Safe to run again at any
+    time, and concurrently (SQLite and PostgreSQL).
     """
     if max_attempts < 1:
         raise InvalidInput("max_attempts phải ≥ 1 / max_attempts must be at least 1")
-    now = utc(now)
+    if lease <= dt.timedelta(0):
+        raise InvalidInput("thời hạn giữ tin nhắn phải > 0 / the lease must be positive")
+    now = utc(now) if now is not None else clock()
+    worker = worker or worker_name()
     report = DispatchReport()
     partners = sorted(str(p) for p in senders)
     if not partners:
         return report
     with conn_factory() as conn:
-        ids = _due_ids(conn, partners, now, limit)
+        ids = _due_ids(conn, partners, now, clock(), limit)
     for mid in ids:
         with conn_factory() as conn:
-            r = conn.execute(select(outbox).where(outbox.c.id == mid)
-                             .with_for_update(skip_locked=True)).first()
-            if r is None:
-                continue  # another dispatcher has it
-            m = Message.from_row(r)
-            if m.status != Status.PENDING or m.next_attempt_at > now:
-                continue  # sent or rescheduled meanwhile
-            try:
-                senders[m.partner](m.envelope())
-            except Exception as exc:  # the partner failed: record, retry later or give up
-                attempts = m.attempts + 1
-                error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-                if attempts >= max_attempts:
-                    values = {"status": str(Status.DEAD), "attempts": attempts, "last_error": error}
-                    report.dead.append(m.idempotency_key)
-                else:
-                    values = {"attempts": attempts, "last_error": error,
-                              "next_attempt_at": now + backoff(attempts, base_delay, max_delay)}
-                    report.retried.append(m.idempotency_key)
-                conn.execute(update(outbox).where(outbox.c.id == mid).values(**values))
-                continue
-            conn.execute(update(outbox).where(outbox.c.id == mid)
-                         .values(status=str(Status.SENT), attempts=m.attempts + 1, sent_at=now))
-            report.sent.append(m.idempotency_key)
+            if not claim(conn, mid, worker, now, lease=lease, lease_now=clock()):
+                continue  # another dispatcher has it, or it was sent or rescheduled meanwhile
+            m = get_message(conn, mid)
+        mine = (outbox.c.id == mid) & (outbox.c.claimed_by == worker) & (outbox.c.status == Status.PENDING)
+        try:
+            senders[m.partner](m.envelope())
+        except Exception as exc:  # the partner failed: record, retry later or give up
+            attempts = m.attempts + 1
+            error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+            if attempts >= max_attempts:
+                values = {"status": str(Status.DEAD), "attempts": attempts, "last_error": error}
+                outcome = report.dead
+            else:
+                values = {"attempts": attempts, "last_error": error,
+                          "next_attempt_at": now + backoff(attempts, base_delay, max_delay)}
+                outcome = report.retried
+            with conn_factory() as conn:
+                done = conn.execute(update(outbox).where(mine)
+                                    .values(**values, claimed_by=None, lease_until=None)).rowcount == 1
+            (outcome if done else report.lost).append(m.idempotency_key)
+            continue
+        with conn_factory() as conn:
+            done = conn.execute(update(outbox).where(mine).values(
+                status=str(Status.SENT), attempts=m.attempts + 1, sent_at=clock(), last_error=None,
+                claimed_by=None, lease_until=None)).rowcount == 1
+        (report.sent if done else report.lost).append(m.idempotency_key)
     return report

@@ -128,15 +128,29 @@ def print_counts(title: str, counts: dict[str, int | str]) -> None:
     out.print(table)
 
 
-def serve_store(url: str, host: str, port: int, *, workers: int = 1, access_log: bool = True) -> None:
+def serve_store(url: str, host: str, port: int, *, workers: int = 1, access_log: bool = True,
+                dispatch: bool = True) -> None:
     """Serve the web app and the API on the store at ``url`` (``datdai serve``, ``datdai demo``);
-    a store that cannot be opened exits 2 here, once, before any worker starts."""
+    a store that cannot be opened, or a bad partner configuration, exits 2 here, once, before any
+    worker starts."""
     from datdai.apps.web.serve import event_loop_and_parser, serve
+    from datdai.dossiers.errors import InvalidInput
+    from datdai.dossiers.partners import load_partners
 
     store = open_store_or_fail(url)
     display = store.display_url
     store.close()
+    partners = {}
+    if dispatch:
+        try:
+            partners = load_partners()
+        except InvalidInput as exc:
+            fail(str(exc))
     loop, http = event_loop_and_parser()
     err.print(f"Phục vụ tại / serving on http://{host}:{port} — cơ sở dữ liệu {display}, "
               f"{workers} tiến trình / workers, {loop} + {http}")
-    serve(url, host=host, port=port, workers=workers, access_log=access_log)
+    if dispatch:
+        err.print("Gửi tin nhắn đối tác / outbox: " + (", ".join(f"{n} → {c.describe()}" for n, c in partners.items())
+                  or "chưa cấu hình đối tác nào, tin nhắn nằm chờ / no partner configured, messages wait"),
+                  highlight=False)
+    serve(url, host=host, port=port, workers=workers, access_log=access_log, dispatch=dispatch)

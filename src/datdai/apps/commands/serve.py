@@ -21,8 +21,12 @@ def serve(
         "--access-log/--no-access-log",
         help="Ghi nhật ký từng yêu cầu HTTP ra màn hình / log every HTTP request to the console "
         "(the personal-data access log is always written).")] = True,
+    dispatch: Annotated[bool, typer.Option(
+        "--dispatch/--no-dispatch",
+        help="Mỗi tiến trình gửi tin nhắn đối tác trong hộp thư đi (tắt khi chạy riêng `datdai outbox chay`) / "
+        "each worker sends the outbox (turn off when `datdai outbox chay` runs).")] = True,
 ) -> None:
     """Chạy ứng dụng web và API / serve the web app and API."""
     from datdai.db.engine import resolve_url
 
-    serve_store(resolve_url(db), host, port, workers=workers, access_log=access_log)
+    serve_store(resolve_url(db), host, port, workers=workers, access_log=access_log, dispatch=dispatch)

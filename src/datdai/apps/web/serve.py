@@ -9,6 +9,10 @@ it when the worker stops. The event loop and HTTP parser are uvloop and httptool
 Several workers help where a request spends CPU in Python (JSON, auth, masking) — nearly every API
 call; their in-process state is per worker: the auth cache (``web/auth.py``) and the rate-limit
 buckets (``web/protection.py``).
+
+Each worker also runs the outbox dispatcher in a thread (``services/outbox_worker.py``: messages
+to tax, notaries, citizens), unless ``DATDAI_OUTBOX_DISPATCH=0`` (``datdai serve --no-dispatch``,
+for a deployment running ``datdai outbox chay`` instead); several at once are safe (the lease).
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from fastapi import FastAPI
 
 from datdai.apps.web.app import create_app
 from datdai.db.store import open_store
+from datdai.dossiers.outbox_worker import start_background
 
 ENV_DB = "DATDAI_SERVE_DB"
+ENV_DISPATCH = "DATDAI_OUTBOX_DISPATCH"
 
 
 def app_factory() -> FastAPI:
@@ -40,10 +46,15 @@ def app_factory() -> FastAPI:
         # what requests allocate (measured: 110-120 ms pauses every second or so -> 15-20 ms)
         gc.collect()
         gc.freeze()
+        dispatcher = None
+        if os.environ.get(ENV_DISPATCH, "1") != "0":
+            dispatcher = start_background(store)
         try:
             async with inner(app_) as state:
                 yield state
         finally:
+            if dispatcher is not None:
+                dispatcher.stop()
             store.close()
 
     app.router.lifespan_context = lifespan
@@ -57,11 +68,13 @@ def event_loop_and_parser() -> tuple[str, str]:
 
 
 def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          access_log: bool = True, log_level: str = "info") -> None:
-    """Serve the store at ``url`` with ``workers`` uvicorn processes (blocks)."""
+          access_log: bool = True, log_level: str = "info", dispatch: bool = True) -> None:
+    """Serve the store at ``url`` with ``workers`` uvicorn processes (blocks); ``dispatch``: each
+    worker sends the outbox."""
     import uvicorn
 
     os.environ[ENV_DB] = url
+    os.environ[ENV_DISPATCH] = "1" if dispatch else "0"
     loop, http = event_loop_and_parser()
     uvicorn.run("datdai.apps.web.serve:app_factory", factory=True, host=host, port=port,
                 workers=workers, loop=loop, http=http, access_log=access_log,

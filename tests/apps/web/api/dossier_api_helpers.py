@@ -23,7 +23,7 @@ from datdai.db.files import FileStore
 from datdai.db.schema import audit_batches, dossier_events, dossiers, outbox
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers.documents import add_document
-from tests.dossiers.dossier_helpers import AN, BINH, at, go, load_land, parcel_id
+from tests.dossiers.dossier_helpers import AN, BINH, at, confirm_number, go, load_land, parcel_id
 
 PASSWORD = "mat-khau-thu-nghiem"
 OTHER_CLERK = "motcua_hn"  # a one-stop clerk of Hà Nội (01): the test parcels (25216) are out of scope
@@ -86,6 +86,7 @@ def file_june_dossiers(store, files: FileStore | None = None) -> None:
     digitized document when ``files`` is given; one at the desk, still open), a transfer received in
     May, and one filed in June but never received."""
     with store.transaction() as conn:
+        confirm_number(conn, "P2", BINH)  # she files online for her parcel: a verified link
         d1, _ = ds.create_dossier(conn, service_code="NGHIA_VU_TAI_CHINH", applicant_name="Trần Thị Bình",
                                   applicant_personal_number=BINH, parcel_id=parcel_id(conn, 2), actor="t",
                                   channel="ONLINE", role="cong_dan", citizen_number=BINH, at=at("2025-06-02", 8))

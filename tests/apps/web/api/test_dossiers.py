@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from datdai.db.schema import identity_documents
 from tests.apps.web.api.dossier_api_helpers import OTHER_CLERK, is_masked, make_api
-from tests.dossiers.dossier_helpers import AN, BINH
+from tests.dossiers.dossier_helpers import AN, BINH, confirm_number, party_id
 
 NEW = {"service_code": "NGHIA_VU_TAI_CHINH", "applicant_name": "Trần Thị Bình",
        "applicant_personal_number": BINH, "parcel": {"ma_xa": "25216", "so_to": 12, "so_thua": 2}}
@@ -102,6 +103,22 @@ def test_commune_scope(api):
 
 
 def test_citizens_see_and_file_only_their_own(api):
+    body = {"service_code": "DK_BIEN_DONG_THONG_TIN", "applicant_name": "Nguyễn Văn An",
+            "applicant_personal_number": AN, "parcel": {"ma_xa": "25216", "so_to": 12, "so_thua": 1}}
+    before = api.counts()
+    # his CCCD is recorded on his household's parcel, but his number is not verified yet
+    r = _create(api, "an", key="an-0", body=body)
+    assert r.status_code == 403 and "đã xác thực" in r.json()["detail"], r.text
+    with api.store.transaction() as conn:
+        confirm_number(conn, "P1", AN)  # reconciliation confirmed it
+        # Bình's record carries An's number by mistake: her parcel 2 is not his
+        conn.execute(identity_documents.insert().values(party_id=party_id(conn, "P2"), doc_type="CCCD", number=AN))
+    r = _create(api, "an", key="an-3", body={**body, "parcel": {"ma_xa": "25216", "so_to": 12, "so_thua": 2}})
+    assert r.status_code == 403 and api.counts() == before
+    # a first registration may be filed for land nobody holds yet (the catalog says so)
+    first = _create(api, "an", key="an-4", body={**body, "service_code": "DANG_KY_LAN_DAU",
+                                                  "parcel": {"ma_xa": "25216", "so_to": 12, "so_thua": 2}})
+    assert first.status_code == 201, first.text
     mine = _create(api, "an", key="an-1", body={"service_code": "DK_BIEN_DONG_THONG_TIN",
                                                  "applicant_name": "Nguyễn Văn An", "applicant_personal_number": AN,
                                                  "parcel": {"ma_xa": "25216", "so_to": 12, "so_thua": 1},
@@ -111,7 +128,7 @@ def test_citizens_see_and_file_only_their_own(api):
     assert mine["channel"] == "ONLINE" and is_masked(mine["applicant_personal_number"], AN)
     binh = _create(api).json()
     listed = api.client.get("/api/v1/dossiers", headers=api.h("an")).json()
-    assert [i["code"] for i in listed["items"]] == [mine["code"]]
+    assert sorted(i["code"] for i in listed["items"]) == sorted([mine["code"], first.json()["code"]])
     assert api.client.get(f"/api/v1/dossiers/{mine['id']}", headers=api.h("an")).status_code == 200
     before = api.counts()
     assert api.client.get(f"/api/v1/dossiers/{binh['id']}", headers=api.h("an")).status_code == 403

@@ -115,6 +115,15 @@ def test_model46_end_to_end_over_http(api):
     r = c.post(NOTICES, json={"dossier_code": code, "notice_no": "TB-77", "kind": "DA_NOP", "receipt_no": "BL-9",
                               "paid_on": today().isoformat()}, headers=api.key("thue"))
     assert r.status_code == 200 and r.json()["state"] == "DANG_XU_LY" and r.json()["paid"] is True
+    # the payment confirmation replayed (the tax system did not hear the answer): no second effect
+    before = api.counts()
+    paid = {"dossier_code": code, "notice_no": "TB-77", "kind": "DA_NOP", "receipt_no": "BL-9",
+            "paid_on": today().isoformat()}
+    r = c.post(NOTICES, json=paid, headers=api.key("thue"))
+    assert r.status_code == 200 and r.json()["result"] == "DA_NHAN" and r.json()["state"] == "DANG_XU_LY"
+    assert api.counts() == before
+    r = c.post(NOTICES, json={**paid, "receipt_no": "BL-10"}, headers=api.key("thue"))
+    assert r.status_code == 409 and api.counts() == before
 
     # 4. approval moves the rights; the result is returned
     _move(api, code, "dulieu", "CHO_PHE_DUYET")

@@ -4,7 +4,9 @@ Who: the C06 system client (``he_thong_c06``) and ``admin``. The land rights and
 citizen, for residence procedures (đăng ký cư trú: proof of a lawful residence). Whose land it
 is: ``store/ownership.py`` (the number confirmed on a land-user record, or an identity document
 carrying it; rights held through a household or a couple the citizen is a member of count too,
-``via`` says how).
+``via`` says how). Each holder is marked ``verified`` (the number was confirmed by reconciliation
+or by a person, and nothing disputes it) or not (only a recorded document carries it); a link an
+open identity finding or an open reconciliation review disputes is left out.
 
 A malformed number (not 12 digits) is 422; a citizen with no land right 404. Every lookup, found
 or not, is written to the access log with the purpose "thủ tục cư trú" (a lookup by number is a
@@ -60,6 +62,10 @@ class HolderOut(BaseModel):
     full_name: str = Field(description="họ tên / tên hộ, nhóm")
     via: str = Field(description="TRUC_TIEP (công dân đứng tên) hoặc THANH_VIEN (công dân là thành viên "
                      "hộ gia đình, vợ chồng, nhóm đứng tên)")
+    verified: bool = Field(description="true: số định danh đã được xác thực (đối soát khớp, cán bộ quyết định, "
+                           "đọc từ chip/QR CCCD) và không bị nghi vấn; false: chỉ giấy tờ ghi trong hồ sơ mang số "
+                           "này, chưa xác thực. Liên kết đang bị nghi vấn (lỗi giấy tờ chưa xử lý, đối soát cần xác "
+                           "minh) không được trả về")
 
 
 class LandRightOut(BaseModel):
@@ -112,6 +118,7 @@ def _land_query():
             .outerjoin(hp, hp.c.holding_id == h.c.id).outerjoin(q, q.c.id == hp.c.parcel_id)
             .outerjoin(a, a.c.id == r.c.asset_id).outerjoin(aq, aq.c.id == a.c.parcel_id))
     return (select(p.c.code.label("p_code"), p.c.kind.label("p_kind"), p.c.full_name, holders.c.via,
+                   holders.c.verified,
                    r.c.id, r.c.code, r.c.kind, r.c.share, r.c.purpose_codes, r.c.term, r.c.term_end,
                    r.c.asset_id, q.c.id.label("q_id"), q.c.commune_code, q.c.sheet_no,
                    q.c.parcel_no, q.c.address, q.c.legal_area, q.c.land_use_codes,
@@ -122,6 +129,7 @@ def _land_query():
                    aq.c.address.label("aq_address"), aq.c.legal_area.label("aq_area"),
                    aq.c.land_use_codes.label("aq_codes"))
             .select_from(held)
+            .where(holders.c.disputed == 0)  # a disputed link is never presented as the citizen's
             .order_by(r.c.id, q.c.id))
 
 
@@ -169,7 +177,8 @@ def _answer(principal: Principal, so_dinh_danh: str, rows: list) -> Response:
                       "no land rights or houses for this citizen"})
 
     def holder(x) -> dict[str, str]:
-        return {"party_code": x.p_code, "kind": x.p_kind, "full_name": x.full_name, "via": x.via}
+        return {"party_code": x.p_code, "kind": x.p_kind, "full_name": x.full_name, "via": x.via,
+                "verified": bool(x.verified)}
 
     def key(pid, commune, sheet, no, address, area, codes) -> dict[str, Any] | None:
         if pid is None:

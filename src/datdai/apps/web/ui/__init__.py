@@ -16,6 +16,7 @@ Browser libraries come from npm (``frontend/package.json``) and are copied into
 * ``reports``   — the monthly report's downloads
 * ``citizens``  — the citizens' pages (``/ui/cong-dan``): login through OpenID Connect (VNeID),
                   their parcels, their dossiers, filing online, supplements, the result
+* ``outbox``    — messages to partners (admin): counts, dead letters with a retry button
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from datdai.apps.web.ui import (
     dossiers,
     findings,
     jobs,
+    outbox,
     parcel_map,
     reports,
     reviews,
@@ -52,7 +54,7 @@ def install_ui(app: FastAPI) -> None:
     from urllib.parse import quote
 
 
-    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports, citizens, survey):
+    for module in (session, dashboard, parcel_map, findings, reviews, dossiers, jobs, reports, citizens, survey, outbox):
         app.include_router(module.router)
     citizens.install_oidc(app)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC_DIR)), name="ui-static")

@@ -62,6 +62,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("ho-so", "/ui/ho-so", "Hồ sơ thủ tục", DOSSIER_ROLES),
     NavItem("tac-vu", "/ui/tac-vu", "Tác vụ dài", DATA_ROLES),
     NavItem("bao-cao", "/ui/bao-cao", "Báo cáo tháng", REPORT_ROLES),
+    NavItem("tin-gui", "/ui/tin-gui", "Tin nhắn đối tác", ("admin",)),
 )
 
 # Where each role starts its day.

@@ -1,17 +1,22 @@
-"""Long operations started from the web app, run in the server process, their state in ``jobs``.
+"""Long operations started from the web app, run in a worker process, their state in ``jobs``.
 
 A job is a row of the ``jobs`` table (migration 0007) created by the request that starts it
-(status ``CHO``), then run by this process's runner: one daemon thread taking jobs in order, so two
-imports never compete for the store. While a job runs, the work reports its progress to memory and
-a heartbeat thread writes it (stage, done / total, ``heartbeat_at``) to the row every
+(status ``CHO``), then taken by this server process's runner: one daemon thread taking jobs in
+order, so two imports never compete for the store. The runner does not do the work itself: it
+starts a **worker process** (``python -m datdai.apps.web.ui.job_worker JOB_ID``, the store's URL and the
+officer in its environment) and waits for it, so a job that runs out of memory, crashes or is
+killed never takes the API server with it. In the worker, the work reports its progress to memory
+and a heartbeat thread writes it (stage, done / total, ``heartbeat_at``) to the row every
 ``HEARTBEAT_SECONDS`` in a short transaction of its own — on SQLite a write may have to wait while
-the import holds the write lock; it is retried at the next beat, and the page of the process that
-runs the job shows the live figures from memory meanwhile. The row ends ``XONG`` (with counts and a
-message) or ``LOI`` (with the reason, in Vietnamese); nothing half-done is left in the store, since
-the work itself is transactional (``import_delivery``, ``record_result``).
+the import holds the write lock; it is retried at the next beat. The row ends ``XONG`` (with counts
+and a message) or ``LOI`` (with the reason, in Vietnamese); nothing half-done is left in the store,
+since the work itself is transactional (``import_delivery``, ``record_result``). A worker that dies
+without writing its outcome (killed, out of memory) leaves the row unfinished: the runner marks it
+``LOI`` as soon as the process has ended (:data:`WORKER_DIED`).
 
-A server that stops while a job runs leaves its row ``DANG_CHAY``: when a process starts, the jobs
-whose runner was a dead process of this host, or whose heartbeat is older than ``STALE_SECONDS``,
+A server that stops while a job runs leaves its worker running to the end (the worker writes the
+row). Should both be gone, the row stays ``DANG_CHAY``: when a server starts, the jobs whose runner
+(the worker's process) was a dead process of this host, or whose heartbeat is older than ``STALE_SECONDS``,
 become ``GIAN_DOAN`` (interrupted) — the work's transaction was rolled back with the process —
 and a page that reads a job with a stale heartbeat says so too.
 
@@ -34,10 +39,13 @@ Kinds
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import queue
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -65,6 +73,9 @@ FINISHED = frozenset({DONE, FAILED, INTERRUPTED})
 KIND_LABELS = {IMPORT: "Nhập giao nộp", RECONCILE: "Đối soát dân cư"}
 STATUS_LABELS = {QUEUED: "Chờ chạy", RUNNING: "Đang chạy", DONE: "Hoàn thành", FAILED: "Lỗi",
                  INTERRUPTED: "Bị gián đoạn"}
+WORKER_DIED = ("Tiến trình chạy tác vụ dừng bất thường (mã {code}); dữ liệu của tác vụ không được lưu. "
+               "Có thể chạy lại.")
+ENV_DB, ENV_PRINCIPAL = "DATDAI_JOB_DB", "DATDAI_JOB_PRINCIPAL"
 INTERRUPTED_MESSAGE = ("Tác vụ bị gián đoạn do máy chủ dừng hoặc khởi động lại khi đang chạy; "
                        "dữ liệu của tác vụ không được lưu. Có thể chạy lại.")
 PARCEL_SUFFIXES = (".gpkg", ".shp", ".zip", ".dgn", ".geojson")
@@ -213,12 +224,25 @@ class _Live:
     started: float = field(default_factory=time.monotonic)
 
 
+def principal_env(principal: Principal) -> str:
+    return json.dumps({"username": principal.username, "role": principal.role, "scopes": sorted(principal.scopes),
+                       "personal_number": principal.personal_number, "is_system": principal.is_system})
+
+
+def principal_from_env(text: str) -> Principal:
+    d = json.loads(text)
+    return Principal(d["username"], d["role"], frozenset(d["scopes"]), d["personal_number"], d["is_system"])
+
+
 class JobRunner:
     """One worker thread and one heartbeat thread per process (daemon threads: a stopping server
-    does not wait for a job; the job is then found interrupted)."""
+    does not wait for a job). With ``isolated`` (the server) each job runs in a worker process
+    (:mod:`datdai.apps.web.ui.job_worker`); that worker runs it here with ``isolated=False``."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, isolated: bool = True) -> None:
         self.store = store
+        self.isolated = isolated
+        self.child: subprocess.Popen | None = None  # the worker process of the running job
         self.queue: queue.Queue[tuple[int, Principal] | None] = queue.Queue()
         self.live: dict[int, _Live] = {}
         self.lock = threading.Lock()
@@ -259,7 +283,7 @@ class JobRunner:
                 return
             job_id, principal = item
             try:
-                self._run(job_id, principal)
+                (self._run_isolated if self.isolated else self._run)(job_id, principal)
             except Exception:  # the runner itself must survive; the job will show as interrupted
                 log.exception("tác vụ #%s: lỗi của bộ chạy", job_id)
                 with self.lock:
@@ -272,6 +296,33 @@ class JobRunner:
                 if live is not None:
                     live.stage, live.done, live.total = stage, int(done), int(total)
         return progress
+
+    def _run_isolated(self, job_id: int, principal: Principal) -> None:
+        """Run the job in a worker process; when it ends without an outcome, record that."""
+        env = {**os.environ, ENV_DB: self.store.url, ENV_PRINCIPAL: principal_env(principal)}
+        with self.lock:
+            self.live.pop(job_id, None)  # the worker writes its progress to the row
+        self.child = subprocess.Popen([sys.executable, "-m", "datdai.apps.web.ui.job_worker", str(job_id)], env=env,
+                                      stdin=subprocess.DEVNULL)
+        try:
+            code = self.child.wait()
+        finally:
+            self.child = None
+        with self.store.read() as conn:
+            row = conn.execute(select(s.jobs.c.status).where(s.jobs.c.id == job_id)).first()
+        if row is not None and row.status not in FINISHED:
+            log.error("tác vụ #%s: tiến trình chạy tác vụ dừng với mã %s", job_id, code)
+            for _ in range(30):
+                if _write(self.store, job_id, status=FAILED, message=WORKER_DIED.format(code=code),
+                          finished_at=utcnow(), heartbeat_at=utcnow()):
+                    break
+                time.sleep(1.0)
+
+    def run_here(self, job_id: int, principal: Principal) -> None:
+        """Run one job in this process (the worker process's entry)."""
+        with self.lock:
+            self.live[job_id] = _Live(stage="Đang chạy")
+        self._run(job_id, principal)
 
     def _run(self, job_id: int, principal: Principal) -> None:
         with self.store.read() as conn:
