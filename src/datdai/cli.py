@@ -19,7 +19,7 @@ __all__ = ["app", "err", "main", "out"]
 
 
 # the order of ``datdai --help``: an office's work from first contact to the monthly report
-HELP_ORDER = ("demo", "serve", "synth", "check", "imports", "export_c06", "reconcile", "review",
+HELP_ORDER = ("demo", "serve", "synth", "check", "imports", "export_c06", "population", "reconcile", "review",
               "findings", "report", "user", "db")
 
 

@@ -64,12 +64,12 @@ def _check_and_fix(store, result, delivery_dir: Path, progress) -> dict[str, int
 
 
 def _reconcile(store, workdir: Path, delivery_dir: Path, progress) -> dict[str, int | str]:
-    """Export the store's owners, match them with the synthetic population extract, record the
+    """Export the store's owners, match them with the population extract loaded in the store, record the
     result and apply the matches through the audit trail (the enrichment figures)."""
     from datdai.exchange.reconcile_store import reconcile_store
     from datdai.store.reconciliation import reconcile_progress
 
-    done = reconcile_store(store, delivery_dir / "dan_cu.csv", workdir / "doi-soat",
+    done = reconcile_store(store, None, workdir / "doi-soat",  # the extract loaded in the store
                            actor=DEMO_ACTOR, progress=progress)
     with store.read() as conn:
         overall = reconcile_progress(conn).overall
@@ -167,7 +167,10 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
                 conn, result.land, actor=DEMO_ACTOR, source=f"datdai demo: tỉnh giả lập seed {seed}",
                 reason="nạp dữ liệu trình diễn / demo load", progress=progress,
             )
-            citizens = repository.replace_citizens(conn, result.citizens, source=str(delivery_dir / "dan_cu.csv"))
+        # the extract as an office loads it (datdai dan-cu nap): from the file, versioned
+        from datdai.exchange.population_load import load_population
+
+        citizens = load_population(store, delivery_dir / "dan_cu.csv", actor=DEMO_ACTOR).rows
         quality = _check_and_fix(store, result, delivery_dir, progress)
         matching = _reconcile(store, workdir, delivery_dir, progress)
         dossiers = _dossiers(store, url, seed)

@@ -10,13 +10,15 @@ import typer
 from datdai.commands.common import (
     DbOption,
     app,
+    err,
     fail,
     open_store_or_fail,
     out,
     print_counts,
+    progress_bar,
     store_session,
 )
-from datdai.domain.text import vn_int, vn_percent
+from datdai.domain.text import vn_int, vn_number, vn_percent
 from datdai.ingest.errors import DeliveryError
 from datdai.store.db import StoreError
 
@@ -95,13 +97,22 @@ def queue(
                                                          "nhân) / show full numbers and dates.")] = False,
 ) -> None:
     """Hàng đợi xác minh: hồ sơ đất đai bên cạnh các ứng viên dân cư (che số) / the review queue."""
+    import getpass
+
     from rich.table import Table
 
+    from datdai.auth import purposes
+    from datdai.auth.access_log import write_access_log
     from datdai.store.reconcile_review import review_queue
 
-    with store_session(db) as conn:
+    with store_session(db, write=True) as conn:
         cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit, offset=offset,
                              mask=not show)
+        if cases:  # personal data of the land users and of the register's citizens, printed
+            write_access_log(conn, username=getpass.getuser(), role="dong-lenh", action="xem hàng đợi xác minh",
+                             resource="cli/doi-soat/hang-doi" + ("?hien-so" if show else ""),
+                             purpose=purposes.RECONCILE,
+                             subjects=[c.land.party_code for c in cases if c.land.party_code])
     if not cases:
         out.print("Không có trường hợp chờ xác minh / no open cases")
         return
@@ -109,7 +120,7 @@ def queue(
         land = c.land
         docs = ", ".join(f"{t or '?'} {n}" for t, n in land.documents) or "—"
         title = (f"Kết quả #{c.result_id} · {c.ma_dong} · lần #{c.run_id} · {c.status}"
-                 f"{' · ' + c.decision if c.decision else ''} · điểm {c.diem if c.diem is not None else '—'}"
+                 f"{' · ' + c.decision if c.decision else ''} · điểm {vn_number(c.diem, 4) if c.diem is not None else '—'}"
                  f" · lý do: {', '.join(c.reasons) or '—'}")
         if c.review_reason:
             title += f"\n{c.review_reason}"
@@ -245,3 +256,40 @@ def progress(
     out.print(table)
     target = figures.communes[0] if commune else figures.overall
     out.print(target.updated_text(), highlight=False)
+
+
+@review_app.command("chay")
+def run_(
+    db: DbOption = None,
+    population: Annotated[Path | None, typer.Option(
+        "--dan-cu", help="Tệp dan_cu.csv; mặc định: bản trích đã nạp (datdai dan-cu nap) / extract file; default: "
+                         "the stored extract.")] = None,
+    communes: Annotated[list[str] | None, typer.Option("--commune", help="Mã xã (lặp lại được) / commune code.")] = None,
+    workdir: Annotated[Path, typer.Option("--out", help="Thư mục ghi tệp xuất và kết quả / folder for the files.")]
+    = Path("doi-soat"),
+    apply: Annotated[bool, typer.Option("--ap-dung", help="Áp dụng ngay các kết quả khớp / apply the matches.")]
+    = False,
+    actor: ActorOption = "datdai",
+) -> None:
+    """Đối soát cơ sở dữ liệu với bản trích dân cư: xuất, khớp, ghi kết quả / reconcile the store."""
+    from datdai.domain.errors import DatdaiError
+    from datdai.exchange.reconcile_store import reconcile_store
+
+    store = open_store_or_fail(db)
+    try:
+        with progress_bar() as update:
+            done = reconcile_store(store, population, workdir, actor=actor, communes=communes or None,
+                                   apply=apply, progress=update)
+    except (DatdaiError, *_errors()) as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    for w in done.match.warnings:
+        err.print(f"[yellow]Cảnh báo / warning:[/] {w}", highlight=False)
+    counts: dict[str, int] = {"lần đối soát / run": done.run_id, "dòng chủ sử dụng / owner rows": done.rows,
+                              "KHOP": done.counts.get("KHOP", 0), "CAN_XAC_MINH": done.counts.get("CAN_XAC_MINH", 0),
+                              "KHONG_KHOP": done.counts.get("KHONG_KHOP", 0)}
+    if done.applied is not None:
+        counts.update(_apply_counts(done.applied))
+    print_counts("Đối soát cơ sở dữ liệu / store reconciled", counts)
+    out.print(f"Xác minh / review: datdai doi-soat hang-doi --run {done.run_id}", highlight=False)

@@ -15,15 +15,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from datdai.domain.errors import InvalidInput
 from datdai.exchange.c06_export import export_c06
+from datdai.reconcile.inputs import MATCH_COLUMNS
 from datdai.reconcile.match import MatchResult
 from datdai.reconcile.result import reconcile_files
 from datdai.store import schema as s
+from datdai.store.citizen_extracts import current_extract, write_extract_csv
 from datdai.store.reconcile_apply import ApplyResult
 from datdai.store.reconciliation import apply_results, record_result
 from datdai.store.store import Store
 
 Progress = Callable[[str, int, int], None]
+STORED_COPY = "dan_cu_da_nap.csv"
 
 
 @dataclass
@@ -36,17 +40,28 @@ class StoreReconciliation:
     match: MatchResult  # warnings and notes of the matching
 
 
-def reconcile_store(store: Store, population: Path, workdir: Path, *, actor: str,
+def reconcile_store(store: Store, population: Path | None, workdir: Path, *, actor: str,
                     communes: Sequence[str] | None = None, apply: bool = True,
                     progress: Progress | None = None) -> StoreReconciliation:
     """Export the land users of ``communes`` (all when None) into ``workdir``, match them with
-    the extract ``population``, record the result as a run of that export and apply it when
-    ``apply``."""
+    the extract ``population`` (None: the extract loaded in the store, ``datdai dan-cu nap``),
+    record the result as a run of that export and apply it when ``apply``."""
     workdir.mkdir(parents=True, exist_ok=True)
     owners, result_file = workdir / "chu_su_dung.csv", workdir / "ket_qua_doi_soat.csv"
-    with store.read() as conn:
+    if population is None:
+        with store.read() as conn:
+            if current_extract(conn) is None:
+                raise InvalidInput("cơ sở dữ liệu chưa có bản trích CSDL dân cư: nạp bằng `datdai dan-cu nap"
+                                   " --file dan_cu.csv` / the store has no population extract")
+            population = workdir / STORED_COPY
+            write_extract_csv(conn, population, MATCH_COLUMNS)
+    with store.read() as conn:  # a fresh connection: the export reads one snapshot
         exported = export_c06(conn, owners, communes=communes, progress=progress, actor=actor)
-    matched = reconcile_files(owners, population, result_file, progress=progress)
+    try:
+        matched = reconcile_files(owners, population, result_file, progress=progress)
+    finally:
+        if population == workdir / STORED_COPY:  # a copy of the register's personal data: not kept
+            population.unlink(missing_ok=True)
     with store.transaction() as conn:
         run_id = record_result(conn, result_file, export_id=exported.export_id, source="DATDAI",
                                actor=actor)
