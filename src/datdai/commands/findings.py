@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from datdai.commands.common import DbOption, app, fail, out, store_session
+from datdai.domain.errors import DatdaiError
 from datdai.domain.masking import mask_id_numbers
 from datdai.domain.text import vn_int, vn_percent
 
@@ -24,7 +26,10 @@ def list_(
     rule: Annotated[str | None, typer.Option("--rule", help="Mã quy tắc, ví dụ AREA_MISMATCH.")] = None,
     status: Annotated[str | None, typer.Option(
         "--status", help="MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Số dòng tối đa / max rows.")] = 50,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Số dòng tối đa (mặc định 50; với --xlsx: "
+                                                                      "tất cả) / max rows.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi ra tệp Excel có cột quyết định (nạp lại bằng "
+                                                             "`findings decide --from`) / write an XLSX.")] = None,
 ) -> None:
     """Liệt kê phát hiện (số giấy tờ được che) / list findings (ID numbers masked)."""
     from rich.table import Table
@@ -36,7 +41,13 @@ def list_(
         fail(f"trạng thái không hợp lệ '{status}' (MO, TU_SUA, DA_SUA, CHAP_NHAN, BAC_BO)")
     with store_session(db) as conn:
         rows = list_findings(conn, commune_code=commune, rule_code=rule.upper() if rule else None,
-                             status=status, limit=limit)
+                             status=status, limit=limit or (None if xlsx else 50))
+    if xlsx is not None:
+        from datdai.exchange.office_sheets import write_findings
+
+        n = write_findings(xlsx, rows)
+        out.print(f"Đã ghi {vn_int(n)} phát hiện vào {xlsx} / findings written", highlight=False)
+        return
     table = Table(title=f"Phát hiện / findings ({len(rows)})", title_justify="left")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Xã/tờ/thửa", no_wrap=True)
@@ -70,6 +81,36 @@ def status_(
     out.print(f"Phát hiện #{finding_id} → {status.upper()}{extra}", highlight=False)
 
 
+@findings_app.command("decide")
+def decide(
+    source: Annotated[Path, typer.Option("--from", help="Tệp Excel xuất bởi `findings list --xlsx`, đã điền cột "
+                                                        "quyet_dinh / the filled findings workbook.")],
+    db: DbOption = None,
+    actor: ActorOption = "datdai",
+) -> None:
+    """Áp dụng hàng loạt quyết định từ tệp Excel (qua nhật ký) / apply the decisions of a workbook."""
+    from rich.table import Table
+
+    from datdai.exchange.office_sheets import apply_decisions
+
+    with store_session(db, write=True, errors=DatdaiError) as conn:
+        result = apply_decisions(conn, source, actor=actor)
+    if not result.outcomes:
+        out.print("Tệp không có dòng nào điền quyết định / no decision in the workbook; không thay đổi gì",
+                  highlight=False)
+        return
+    table = Table(title=f"Quyết định từ {source.name}: {vn_int(result.applied)} áp dụng, "
+                        f"{vn_int(result.refused)} từ chối", title_justify="left")
+    table.add_column("Dòng", justify="right", no_wrap=True)
+    table.add_column("Phát hiện", justify="right", no_wrap=True)
+    table.add_column("Quyết định", no_wrap=True)
+    table.add_column("Kết quả", overflow="fold")
+    for o in result.outcomes:
+        table.add_row(str(o.row), f"#{o.finding_id}" if o.finding_id else "—", o.decision,
+                      ("[green]áp dụng[/]: " if o.applied else "[red]từ chối[/]: ") + o.message)
+    out.print(table)
+
+
 @findings_app.command("undo-fixes")
 def undo_fixes(
     run_id: Annotated[int, typer.Argument(help="Số lần kiểm tra / quality run id.")],
@@ -91,6 +132,7 @@ def undo_fixes(
 def progress(
     db: DbOption = None,
     commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi ra tệp Excel / write an XLSX.")] = None,
 ) -> None:
     """Tiến độ làm sạch theo xã / cleaning progress per commune."""
     from rich.table import Table
@@ -100,6 +142,12 @@ def progress(
 
     with store_session(db) as conn:
         figures = commune_progress(conn, commune)
+    if xlsx is not None:
+        from datdai.exchange.office_sheets import write_cleaning_progress
+
+        n = write_cleaning_progress(xlsx, figures)
+        out.print(f"Đã ghi tiến độ {vn_int(n)} xã vào {xlsx} / progress written", highlight=False)
+        return
     from rich import box
 
     table = Table(title="Tiến độ làm sạch theo xã / cleaning progress", title_justify="left",
