@@ -3,6 +3,7 @@ the extract loaded, the store reconciled — the review queue shows the register
 
 from __future__ import annotations
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -51,3 +52,17 @@ def test_an_office_loads_its_extract_and_reviews_candidates(store_url, synth_del
         store.close()
     assert names and all(n in queue for n in names)  # the register's names beside the land record
     assert logged == 1
+
+    book = tmp_path / "hang_doi.xlsx"
+    _ok(["doi-soat", "hang-doi", "--db", store_url, "--xlsx", str(book)])
+    ws = load_workbook(book).active
+    header = [c.value for c in ws[1]]
+    written = {ws.cell(row=i, column=header.index("ho_ten") + 1).value for i in range(2, ws.max_row + 1)}
+    assert set(names) <= written
+    assert all(ws.cell(row=i, column=header.index("so_dinh_danh") + 1).data_type == "s"
+               and "*" in ws.cell(row=i, column=header.index("so_dinh_danh") + 1).value
+               for i in range(2, ws.max_row + 1))  # masked, as text
+    progress = tmp_path / "tien_do.xlsx"
+    _ok(["doi-soat", "tien-do", "--db", store_url, "--xlsx", str(progress)])
+    ws = load_workbook(progress).active
+    assert ws["A1"].value == "ma" and ws.cell(row=ws.max_row, column=1).value == "toàn bộ"

@@ -91,10 +91,13 @@ def queue(
     db: DbOption = None,
     run_id: Annotated[int | None, typer.Option("--run", help="Lần đối soát / run id.")] = None,
     commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Số trường hợp tối đa / max cases.")] = 20,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Số trường hợp tối đa (mặc định 20; với "
+                                                                      "--xlsx: tất cả) / max cases.")] = None,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Bỏ qua / skip.")] = 0,
     show: Annotated[bool, typer.Option("--hien-so", help="Hiện đầy đủ số định danh và ngày sinh (dữ liệu cá "
                                                          "nhân) / show full numbers and dates.")] = False,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi ra tệp Excel (một dòng mỗi ứng viên) / write "
+                                                             "an XLSX.")] = None,
 ) -> None:
     """Hàng đợi xác minh: hồ sơ đất đai bên cạnh các ứng viên dân cư (che số) / the review queue."""
     import getpass
@@ -106,13 +109,20 @@ def queue(
     from datdai.store.reconcile_review import review_queue
 
     with store_session(db, write=True) as conn:
-        cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit, offset=offset,
-                             mask=not show)
+        cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit or (None if xlsx else 20),
+                             offset=offset, mask=not show)
         if cases:  # personal data of the land users and of the register's citizens, printed
             write_access_log(conn, username=getpass.getuser(), role="dong-lenh", action="xem hàng đợi xác minh",
                              resource="cli/doi-soat/hang-doi" + ("?hien-so" if show else ""),
                              purpose=purposes.RECONCILE,
                              subjects=[c.land.party_code for c in cases if c.land.party_code])
+    if xlsx is not None:
+        from datdai.exchange.office_sheets import write_review_queue
+
+        n = write_review_queue(xlsx, cases)
+        out.print(f"Đã ghi {vn_int(len(cases))} trường hợp ({vn_int(n)} dòng) vào {xlsx} / queue written",
+                  highlight=False)
+        return
     if not cases:
         out.print("Không có trường hợp chờ xác minh / no open cases")
         return
@@ -229,6 +239,7 @@ def undo(
 def progress(
     db: DbOption = None,
     commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi ra tệp Excel / write an XLSX.")] = None,
 ) -> None:
     """Tiến độ đối soát và cập nhật theo xã, tỉnh / reconciliation progress."""
     from rich import box
@@ -249,6 +260,12 @@ def progress(
     rows = [*figures.communes, *figures.provinces]
     if not commune:
         rows.append(figures.overall)
+    if xlsx is not None:
+        from datdai.exchange.office_sheets import write_reconcile_progress
+
+        write_reconcile_progress(xlsx, rows)
+        out.print(f"Đã ghi tiến độ đối soát vào {xlsx} / progress written", highlight=False)
+        return
     for f in rows:
         pct = vn_percent(f.enriched_pct)
         table.add_row(f.code or "", f.name or "", vn_int(f.land_users), vn_int(f.matched), vn_int(f.in_review),
