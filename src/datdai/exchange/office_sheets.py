@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -43,6 +43,7 @@ FINDING_COLUMNS = ("ma_phat_hien", "ma_xa", "so_to", "so_thua", "quy_tac", "muc_
 DECISION_COLUMN, VALUE_COLUMN, NOTE_COLUMN = "quyet_dinh", "gia_tri_dung", "ghi_chu"
 FINDINGS_SHEET = "phat_hien"
 BOLD = Font(bold=True)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(ws: Worksheet, row: int, col: int, value: Any) -> None:
@@ -87,7 +88,7 @@ def _help_sheet(wb: Workbook, title: str, lines: Sequence[str]) -> None:
 # ---------------------------------------------------------------- findings
 
 
-def write_findings(path: Path, findings: Sequence[Any]) -> int:
+def write_findings(path: Path | IO[bytes], findings: Sequence[Any]) -> int:
     """The findings (rows of ``findings``) with an empty decision column offering the allowed
     decisions (a drop-down list); ID numbers in texts masked. Returns the rows written."""
     wb = Workbook()
@@ -222,7 +223,7 @@ def apply_decisions(conn: Connection, path: Path, *, actor: str,
 # ---------------------------------------------------------------- review queue and progress
 
 
-def write_review_queue(path: Path, cases: Sequence[Any]) -> int:
+def write_review_queue(path: Path | IO[bytes], cases: Sequence[Any]) -> int:
     """One row per candidate of each open case (the land record repeated), as the queue shows
     them (masked unless read unmasked)."""
     headers = ("ma_ket_qua", "lan_doi_soat", "ma_dong", "trang_thai", "diem", "ly_do", "ma_xa", "so_to",
@@ -258,7 +259,7 @@ def write_review_queue(path: Path, cases: Sequence[Any]) -> int:
     return n
 
 
-def write_cleaning_progress(path: Path, figures: Sequence[Any]) -> int:
+def write_cleaning_progress(path: Path | IO[bytes], figures: Sequence[Any]) -> int:
     headers = ("ma_xa", "so_thua", "da_kiem_tra", "phat_hien", "cho_xu_ly", "tu_sua", "da_sua", "chap_nhan",
                "bac_bo", "thua_con_loi", "ty_le_sach")
     wb = Workbook()
@@ -274,7 +275,7 @@ def write_cleaning_progress(path: Path, figures: Sequence[Any]) -> int:
     return n
 
 
-def write_reconcile_progress(path: Path, rows: Sequence[Any]) -> int:
+def write_reconcile_progress(path: Path | IO[bytes], rows: Sequence[Any]) -> int:
     headers = ("ma", "ten", "nguoi_su_dung_dat", "khop", "cho_xac_minh", "khong_khop", "chua_doi_soat",
                "da_cap_nhat", "ty_le_cap_nhat")
     wb = Workbook()

@@ -75,6 +75,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_PATH = "/api/v1/auth/token"
 UI_LOGIN_PATH = "/ui/dang-nhap"  # the web app's login form (web/ui/session.py)
 UPLOAD_PATH = "/ui/tac-vu/tai-len"  # uploads of deliveries and population extracts (web/ui/jobs.py)
+DECISIONS_UPLOAD_PATH = "/ui/loi-du-lieu/nap-quyet-dinh"  # a findings workbook (web/ui/findings.py)
 CSRF_COOKIE = "datdai_csrf"
 CSRF_HEADER = b"x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -116,7 +117,7 @@ class ProtectionSettings:
     login_paths: tuple[str, ...] = (TOKEN_PATH, UI_LOGIN_PATH)  # password guessing: the 401 bucket
     # file uploads (deliveries, population extracts): their own cap instead of max_body_bytes
     max_upload_bytes: int = 2 * 1024**3
-    upload_paths: tuple[str, ...] = (UPLOAD_PATH,)
+    upload_paths: tuple[str, ...] = (UPLOAD_PATH, DECISIONS_UPLOAD_PATH)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ProtectionSettings:
