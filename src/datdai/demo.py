@@ -14,10 +14,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from datdai import synth
+from datdai.auth.demo import DEMO_ACTOR as ACCOUNTS_ACTOR
 from datdai.domain.text import vn_percent
 from datdai.store import repository
 from datdai.store.db import StoreError, resolve_url
-from datdai.store.schema import parties
+from datdai.store.schema import parties, users
 from datdai.store.store import open_store
 
 DEMO_DIR = Path("datdai-demo")
@@ -135,6 +136,27 @@ def _accounts(store, workdir: Path) -> dict[str, int | str]:
                     encoding="utf-8")
     keys.chmod(0o600)
     return {**accounts.counts(), "khóa API / API keys file": str(keys)}
+
+
+def existing_demo(workdir: Path = DEMO_DIR) -> str | None:
+    """The URL of a complete demo already built in ``workdir`` (its store holds land data and the
+    demo accounts), else None."""
+    path = workdir / "datdai.db"
+    if not path.is_file():
+        return None
+    url = resolve_url(str(path))
+    try:
+        store = open_store(url, upgrade=True)  # a demo of an older datdai: brought up to date
+    except StoreError:  # a broken demo store: rebuilt
+        return None
+    try:
+        with store.read() as conn:
+            land = conn.execute(select(func.count()).select_from(parties)).scalar_one()
+            accounts = conn.execute(select(func.count()).select_from(users)
+                                    .where(users.c.created_by == ACCOUNTS_ACTOR)).scalar_one()
+    finally:
+        store.close()
+    return url if land and accounts else None
 
 
 def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from datdai.commands.common import DbOption, app, fail, out, store_session
+from datdai.commands.common import DbOption, app, fail, figures_table, out, store_session
 from datdai.domain.errors import DatdaiError
 from datdai.domain.masking import mask_id_numbers
 from datdai.domain.text import vn_int, vn_percent
@@ -135,8 +135,6 @@ def progress(
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi ra tệp Excel / write an XLSX.")] = None,
 ) -> None:
     """Tiến độ làm sạch theo xã / cleaning progress per commune."""
-    from rich.table import Table
-
     from datdai.quality.findings import Status
     from datdai.store.progress import commune_progress
 
@@ -148,19 +146,13 @@ def progress(
         n = write_cleaning_progress(xlsx, figures)
         out.print(f"Đã ghi tiến độ {vn_int(n)} xã vào {xlsx} / progress written", highlight=False)
         return
-    from rich import box
-
-    table = Table(title="Tiến độ làm sạch theo xã / cleaning progress", title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("Mã xã", "Số thửa", "Đã kiểm\ntra", "Phát\nhiện", "Chờ\nxử lý", "Tự sửa",
-                "Đã sửa", "Chấp\nnhận", "Bác bỏ", "Thửa\ncòn lỗi", "Tỷ lệ\nsạch"):
-        table.add_column(col, justify="right", overflow="fold")
-    for c in figures:
-        pct = vn_percent(c.clean_pct)
-        table.add_row(c.commune_code, vn_int(c.parcels), vn_int(c.parcels_checked), vn_int(c.count()),
-                      vn_int(c.count(Status.OPEN)), vn_int(c.auto_fixed), vn_int(c.count(Status.FIXED)),
-                      vn_int(c.count(Status.ACCEPTED)), vn_int(c.count(Status.DISMISSED)),
-                      vn_int(c.parcels_open_errors), pct)
+    rows = [[c.commune_code, vn_int(c.parcels), vn_int(c.parcels_checked), vn_int(c.count()),
+             vn_int(c.count(Status.OPEN)), vn_int(c.auto_fixed), vn_int(c.count(Status.FIXED)),
+             vn_int(c.count(Status.ACCEPTED)), vn_int(c.count(Status.DISMISSED)), vn_int(c.parcels_open_errors),
+             vn_percent(c.clean_pct)] for c in figures]
+    table = figures_table("Tiến độ làm sạch theo xã / cleaning progress", (
+        "Mã xã", "Số thửa", "Đã kiểm\ntra", "Phát\nhiện", "Chờ\nxử lý", "Tự sửa", "Đã sửa", "Chấp\nnhận",
+        "Bác bỏ", "Thửa\ncòn lỗi", "Tỷ lệ\nsạch"), rows)
     out.print(table)
     if not figures:
         out.print("Chưa có dữ liệu / no data yet")

@@ -37,6 +37,10 @@ def import_(
                                      progress=update)
     except (DeliveryError, StoreError) as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        err.print("Đã dừng: không nhập gì — giao dịch đã hoàn tác, cơ sở dữ liệu như trước khi chạy / "
+                  "interrupted: nothing imported, the transaction was rolled back", highlight=False)
+        raise typer.Exit(130) from None
     finally:
         store.close()
 

@@ -12,6 +12,7 @@ from datdai.commands.common import (
     app,
     err,
     fail,
+    figures_table,
     open_store_or_fail,
     out,
     print_counts,
@@ -242,9 +243,6 @@ def progress(
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi ra tệp Excel / write an XLSX.")] = None,
 ) -> None:
     """Tiến độ đối soát và cập nhật theo xã, tỉnh / reconciliation progress."""
-    from rich import box
-    from rich.table import Table
-
     from datdai.store.reconcile_progress import reconcile_progress
 
     with store_session(db) as conn:
@@ -252,11 +250,6 @@ def progress(
     if not figures.communes:
         out.print("Chưa có dữ liệu / no data yet")
         return
-    table = Table(title="Tiến độ đối soát dân cư / reconciliation progress", title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("Mã", "Tên", "Người SDĐ", "Khớp", "Chờ\nxác minh", "Không\nkhớp", "Chưa\nđối soát",
-                "Đã cập\nnhật", "Tỷ lệ"):
-        table.add_column(col, justify="left" if col in ("Mã", "Tên") else "right", overflow="fold")
     rows = [*figures.communes, *figures.provinces]
     if not commune:
         rows.append(figures.overall)
@@ -266,10 +259,11 @@ def progress(
         write_reconcile_progress(xlsx, rows)
         out.print(f"Đã ghi tiến độ đối soát vào {xlsx} / progress written", highlight=False)
         return
-    for f in rows:
-        pct = vn_percent(f.enriched_pct)
-        table.add_row(f.code or "", f.name or "", vn_int(f.land_users), vn_int(f.matched), vn_int(f.in_review),
-                      vn_int(f.unmatched), vn_int(f.not_reconciled), vn_int(f.enriched), pct)
+    table = figures_table("Tiến độ đối soát dân cư / reconciliation progress", (
+        "Mã", "Tên", "Người SDĐ", "Khớp", "Chờ\nxác minh", "Không\nkhớp", "Chưa\nđối soát", "Đã cập\nnhật",
+        "Tỷ lệ"), [[f.code or "", f.name or "", vn_int(f.land_users), vn_int(f.matched), vn_int(f.in_review),
+                    vn_int(f.unmatched), vn_int(f.not_reconciled), vn_int(f.enriched), vn_percent(f.enriched_pct)]
+                   for f in rows], text_columns=("Tên",))
     out.print(table)
     target = figures.communes[0] if commune else figures.overall
     out.print(target.updated_text(), highlight=False)
