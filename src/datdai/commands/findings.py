@@ -10,7 +10,7 @@ import typer
 from datdai.commands.common import DbOption, app, fail, figures_table, out, store_session
 from datdai.domain.errors import DatdaiError
 from datdai.domain.masking import mask_id_numbers
-from datdai.domain.text import vn_int, vn_percent
+from datdai.domain.text import vn_decimals_in, vn_int, vn_percent
 
 findings_app = typer.Typer(help="Các phát hiện kiểm tra chất lượng / quality findings.",
                            no_args_is_help=True)
@@ -54,9 +54,9 @@ def list_(
     table.add_column("Quy tắc · mức · trạng thái", no_wrap=True)
     table.add_column("Mô tả → đề xuất", overflow="fold", ratio=1)
     for r in rows:
-        text = mask_id_numbers(r.message) or ""
+        text = vn_decimals_in(mask_id_numbers(r.message)) or ""
         if r.proposed_fix:
-            text += f" → {mask_id_numbers(r.proposed_fix)}"
+            text += f" → {vn_decimals_in(mask_id_numbers(r.proposed_fix))}"
         table.add_row(str(r.id), f"{r.commune_code or '?'}/{r.sheet_no or '?'}/{r.parcel_no or '?'}",
                       f"{r.rule_code}\n{r.severity} · {r.status}", text)
     out.print(table)

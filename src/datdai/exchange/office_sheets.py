@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection, select
 
 from datdai.domain.masking import mask_id_numbers
-from datdai.domain.text import vn_date
+from datdai.domain.text import vn_date, vn_decimals_in
 from datdai.ingest.errors import DeliveryError
 from datdai.quality.findings import Status
 from datdai.store import schema as s
@@ -95,7 +95,7 @@ def write_findings(path: Path | IO[bytes], findings: Sequence[Any]) -> int:
     ws = wb.active
     ws.title = FINDINGS_SHEET
     rows = ([f.id, f.commune_code, f.sheet_no, f.parcel_no, f.rule_code, f.severity, f.status, f.field,
-             mask_id_numbers(f.message), mask_id_numbers(f.proposed_fix) if f.proposed_fix else None,
+             vn_decimals_in(mask_id_numbers(f.message)), mask_id_numbers(f.proposed_fix) if f.proposed_fix else None,
              None, None, None] for f in findings)
     n = write_table(ws, FINDING_COLUMNS, rows, widths={"mo_ta": 60, "de_xuat": 30, "quyet_dinh": 14,
                                                         "gia_tri_dung": 20, "ghi_chu": 30})

@@ -23,7 +23,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from datdai.auth.roles import ROLES
-from datdai.domain.text import vn_int, vn_number, vn_percent
+from datdai.domain.text import vn_decimals_in, vn_int, vn_number, vn_percent
 from datdai.quality.findings import STATUS_LABELS as FINDING_STATUS_LABELS
 from datdai.reconcile.explain import FieldEvidence
 from datdai.services.lifecycle import VN_TZ
@@ -255,7 +255,7 @@ def fmt_signed_bits(value) -> str:
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.filters.update(date=fmt_date, datetime=fmt_datetime, int=fmt_int, area=fmt_area,
+templates.env.filters.update(vn_text=vn_decimals_in, date=fmt_date, datetime=fmt_datetime, int=fmt_int, area=fmt_area,
                              percent=fmt_percent, number=fmt_number, signed_bits=fmt_signed_bits)
 templates.env.globals.update(
     quote=quote,
