@@ -25,7 +25,10 @@ throughput — and does, in this order:
 2. **Request body size.** A ``Content-Length`` above ``max_body_bytes`` (default 1 MiB,
    ``DATDAI_MAX_BODY_BYTES``) is refused at once with 413; a malformed one with 400. A body
    without ``Content-Length`` (chunked) is counted while the app reads it: past the limit the app's
-   read fails and whatever the app answers is replaced by the 413.
+   read fails and whatever the app answers is replaced by the 413. The web app's uploads
+   (``upload_paths``: deliveries and population extracts, findings workbooks) have their own cap
+   instead, ``max_upload_bytes`` (default 2 GiB, ``DATDAI_UPLOAD_MAX_BYTES``), and a 413 that says
+   it in Vietnamese ("Tệp tải lên quá lớn: tối đa 2 GB …"); nothing of the upload is kept.
 3. **CSRF (double-submit cookie).** The browser web app will authenticate with a session cookie
    (``session_cookie``, default ``datdai_session``); a forged cross-site form would carry it. So an
    unsafe request (POST, PUT, PATCH, DELETE) that carries the session cookie must also carry the

@@ -1,5 +1,7 @@
-"""The page of long operations: start an import or a reconciliation, follow their progress, leave
-and come back (the state is in the ``jobs`` table; see ``job_runner``)."""
+"""The page of long operations: start an import, a population extract load or a reconciliation,
+follow their progress, leave and come back (the state is in the ``jobs`` table; see
+``job_runner``). Files may be uploaded from the officer's computer: streamed into a new folder of
+the inbox (1 MiB at a time, under the upload cap of ``web/protection.py``), then the same job."""
 
 from __future__ import annotations
 
