@@ -8,7 +8,7 @@ VENDOR  = src/datdai/apps/web/ui/static/vendor
 VENDOR_STAMP = $(VENDOR)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast clean lock
+.PHONY: install demo demo-new test test-fast clean lock
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,15 @@ $(VENDOR_STAMP): frontend/package.json frontend/package-lock.json
 install: $(STAMP) $(VENDOR_STAMP)
 
 ## Synthesise a province, load it into ./datdai-demo/datdai.db and serve http://127.0.0.1:8000
+## (an existing ./datdai-demo is kept and served again; `make demo-new` builds a new one)
 demo: install
+	-scripts/ensure-fonts.sh
 	$(BIN)/datdai demo
+
+## Rebuild the demo from scratch (deletes ./datdai-demo), then serve it
+demo-new: install
+	-scripts/ensure-fonts.sh
+	$(BIN)/datdai demo --moi
 
 ## The whole test suite, on SQLite and on a PostgreSQL/PostGIS it starts (installing it if needed)
 test: install

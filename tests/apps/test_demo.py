@@ -94,6 +94,18 @@ def test_default_demo_store_is_a_fresh_sqlite_file(tmp_path):
     second = run_demo(parcels=300, seed=1, workdir=workdir)  # rerun: starts afresh, same result
     assert first.counts == second.counts
     assert first.store_url.endswith("datdai-demo/datdai.db")
+    # a complete demo is found again (`datdai demo` then only serves it), with its logins
+    from datdai.access.demo import demo_logins
+    from datdai.apps.demo import existing_demo
+
+    assert existing_demo(workdir) == second.store_url
+    assert existing_demo(tmp_path / "khong-co") is None
+    store = open_store(second.store_url)
+    try:
+        with store.read() as conn:
+            assert [u for u, _r, _d in demo_logins(conn)] == ["admin", "dulieu", "motcua", "lanhdao", "kiemtoan"]
+    finally:
+        store.close()
 
 
 @pytest.mark.slow  # the demo twice (60 parcels) in a CLI process, killed once

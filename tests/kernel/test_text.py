@@ -29,3 +29,13 @@ def test_control_characters():
 
     assert control_characters("Nguyễn Văn An") == []
     assert control_characters("An\x00\tB\u202e") == ["U+0000", "U+0009", "U+202E"]
+
+
+def test_decimals_inside_a_stored_text():
+    from datdai.kernel.text import vn_decimals_in
+
+    assert vn_decimals_in("Diện tích sổ địa chính 36224.6 m² khác 39024.3 m² (chênh 2799.7 m², 1:10000)") == (
+        "Diện tích sổ địa chính 36.224,6 m² khác 39.024,3 m² (chênh 2.799,7 m², 1:10000)")
+    assert vn_decimals_in("phần chồng 494.60 m², rộng 7.66 m") == "phần chồng 494,60 m², rộng 7,66 m"
+    for unchanged in ("25243/2/12", "ngày 01/02/2026", "192.168.1.1", "1.234,5", "", None):
+        assert vn_decimals_in(unchanged) == unchanged

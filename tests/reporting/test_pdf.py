@@ -9,7 +9,7 @@ import subprocess
 
 from PIL import Image
 
-from tests.reporting.conftest import keep, render_store
+from tests.reporting.conftest import _render_store, keep, render_store
 from tests.reporting.readback import (
     appendix_rows,
     cleaning_rows,
@@ -83,3 +83,31 @@ def test_pdf_embeds_liberation_serif_and_page_one_renders(report_province, tmp_p
         assert abs(im.size[0] - 496) <= 1 and abs(im.size[1] - 702) <= 1  # A4 at 60 dpi
         dark = sum(im.convert("L").histogram()[:128])  # pixels darker than mid-grey
         assert dark > 2000  # text was drawn, not a blank page
+
+
+def test_no_table_is_cut_with_the_fallback_font(report_province, tmp_path, artifacts, monkeypatch):
+    """Without Liberation Serif (a machine without fonts-liberation2) the PDF falls back to DejaVu
+    Serif, wider: every word still lies inside the page."""
+    from datdai.reporting import fonts
+
+    empty = tmp_path / "khong-co-phong-chu"
+    empty.mkdir()
+    monkeypatch.setenv("DATDAI_REPORT_FONT_DIR", str(empty))
+    monkeypatch.setattr(fonts, "SEARCH_DIRS", [])
+    fonts.liberation_serif.cache_clear()
+    try:
+        data, _ = _render_store.__wrapped__(report_province.url, "pdf", None, "")  # not the cached one
+    finally:
+        fonts.liberation_serif.cache_clear()
+    pdf = tmp_path / "bao-cao-du-phong.pdf"
+    pdf.write_bytes(data)
+    keep(pdf, artifacts, f"bao-cao-phong-chu-du-phong-{report_province.url.split(':')[0]}.pdf")
+    used = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert "Liberation" not in used
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    outside = []
+    for page, (width, body) in enumerate(re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', boxes, re.S), 1):
+        outside += [(page, w, x) for x, w in re.findall(
+            r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', body)
+            if float(x) > float(width) - 10]
+    assert not outside, outside[:10]

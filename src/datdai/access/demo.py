@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select, update
 
 from datdai.access import roles
 from datdai.access.api_keys import create_api_key, revoke_api_keys
-from datdai.access.passwords import hash_password
+from datdai.access.passwords import hash_password, verify_password
 from datdai.access.users import create_user, get_user
 from datdai.db.schema import admin_units, users
 
@@ -70,3 +70,23 @@ def create_demo_accounts(conn: Connection, *, scopes: list[str] | None = None) -
             result.api_keys[username] = create_api_key(conn, username, role=role,
                                                        created_by=DEMO_ACTOR).key
     return result
+
+
+def demo_logins(conn: Connection) -> list[tuple[str, str, str]]:
+    """(username, role, display name) of the staff accounts ``datdai demo`` created that are still
+    active and still open with the demo password: what the login page may show (a store that is
+    not a demo, or whose demo passwords were changed, shows nothing)."""
+    rows = conn.execute(select(users.c.username, users.c.role, users.c.display_name, users.c.password_hash)
+                        .where(users.c.created_by == DEMO_ACTOR, users.c.active.is_(True),
+                               users.c.username.in_(list(DEMO_ACTOR_LOGINS)))).all()
+    by_name = {r.username: r for r in rows}
+    out = []
+    for username in DEMO_ACTOR_LOGINS:
+        r = by_name.get(username)
+        if r is not None and verify_password(r.password_hash, DEMO_PASSWORD):
+            out.append((r.username, r.role, r.display_name or username))
+    return out
+
+
+# the accounts a person logs in with (the system clients use API keys)
+DEMO_ACTOR_LOGINS = tuple(u for u, (role, _d, _s) in DEMO_ACCOUNTS.items() if role not in roles.SYSTEM_ROLES)

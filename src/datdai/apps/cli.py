@@ -19,7 +19,7 @@ __all__ = ["app", "err", "main", "out"]
 
 
 # the order of ``datdai --help``: an office's work from first contact to the monthly report
-HELP_ORDER = ("demo", "serve", "synth", "check", "imports", "export_c06", "export_gis", "reconcile", "review", "survey",
+HELP_ORDER = ("demo", "serve", "synth", "check", "imports", "export_c06", "population", "export_gis", "reconcile", "review", "survey",
               "findings", "report", "user", "db", "access_log", "outbox")
 
 

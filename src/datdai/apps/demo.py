@@ -21,9 +21,10 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from datdai import synth
+from datdai.access.demo import DEMO_ACTOR as ACCOUNTS_ACTOR
 from datdai.db import migrate
 from datdai.db.engine import StoreError, resolve_url
-from datdai.db.schema import audit_batches, parties
+from datdai.db.schema import audit_batches, parties, users
 from datdai.db.store import open_store
 from datdai.kernel.text import vn_percent
 from datdai.land import repository
@@ -89,12 +90,12 @@ def _check_and_fix(store, result, delivery_dir: Path, progress) -> dict[str, int
 
 
 def _reconcile(store, workdir: Path, delivery_dir: Path, progress) -> dict[str, int | str]:
-    """Export the store's owners, match them with the synthetic population extract, record the
+    """Export the store's owners, match them with the population extract loaded in the store, record the
     result and apply the matches through the audit trail (the enrichment figures)."""
     from datdai.matching.reconcile_store import reconcile_store
     from datdai.matching.reconciliation import reconcile_progress
 
-    done = reconcile_store(store, delivery_dir / "dan_cu.csv", workdir / "doi-soat",
+    done = reconcile_store(store, None, workdir / "doi-soat",  # the extract loaded in the store
                            actor=DEMO_ACTOR, progress=progress)
     with store.read() as conn:
         overall = reconcile_progress(conn).overall
@@ -162,6 +163,27 @@ def _accounts(store, workdir: Path) -> dict[str, int | str]:
     return {**accounts.counts(), "khóa API / API keys file": str(keys)}
 
 
+def existing_demo(workdir: Path = DEMO_DIR) -> str | None:
+    """The URL of a complete demo already built in ``workdir`` (its store holds land data and the
+    demo accounts), else None."""
+    path = workdir / "datdai.db"
+    if not path.is_file():
+        return None
+    url = resolve_url(str(path))
+    try:
+        store = open_store(url, upgrade=True)  # a demo of an older datdai: brought up to date
+    except StoreError:  # a broken demo store: rebuilt
+        return None
+    try:
+        with store.read() as conn:
+            land = conn.execute(select(func.count()).select_from(parties)).scalar_one()
+            accounts = conn.execute(select(func.count()).select_from(users)
+                                    .where(users.c.created_by == ACCOUNTS_ACTOR)).scalar_one()
+    finally:
+        store.close()
+    return url if land and accounts else None
+
+
 def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
              progress: Callable[[str, int, int], None] | None = None,
              workdir: Path = DEMO_DIR) -> DemoResult:
@@ -198,7 +220,10 @@ def run_demo(*, parcels: int = 20000, seed: int = 1, db: str | None = None,
                 conn, result.land, actor=DEMO_ACTOR, source=f"{LOAD_SOURCE} seed {seed}",
                 reason="nạp dữ liệu trình diễn / demo load", progress=progress,
             )
-            citizens = repository.replace_citizens(conn, result.citizens, source=str(delivery_dir / "dan_cu.csv"))
+        # the extract as an office loads it (datdai dan-cu nap): from the file, versioned
+        from datdai.matching.population_load import load_population
+
+        citizens = load_population(store, delivery_dir / "dan_cu.csv", actor=DEMO_ACTOR).rows
         quality = _check_and_fix(store, result, delivery_dir, progress)
         matching = _reconcile(store, workdir, delivery_dir, progress)
         dossiers = _dossiers(store, url, seed)

@@ -247,6 +247,13 @@ citizen_extracts = Table(
     Column("source", Text, nullable=False),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
     Column("row_count", Integer, nullable=False),
+    # migration 0012: the file as loaded (``datdai dan-cu nap``); an extract replaced by a newer
+    # one keeps its record (its rows are gone: the register is evidence, not ours to keep)
+    Column("file_name", Text),
+    Column("sha256", String(64)),
+    Column("extract_date", Date),
+    Column("loaded_by", Text),
+    Column("replaced_at", DateTime(timezone=True)),
 )
 
 audit_batches = Table(

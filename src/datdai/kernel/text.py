@@ -68,3 +68,18 @@ def vn_document_date(day, place: str = "") -> str:
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     text = f"ngày {day.day:02d} tháng {month} năm {day.year:04d}"
     return f"{place}, {text}" if place else text[0].upper() + text[1:]
+
+
+_DECIMAL_IN_TEXT = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![\d.,])")
+
+
+def vn_decimals_in(text: str | None) -> str | None:
+    """The decimal numbers a stored text writes with a dot ("chênh 2799.7 m²"), shown the
+    Vietnamese way ("chênh 2.799,7 m²"); other text (codes "25243/2/12", dates) is left as it is."""
+    if not text:
+        return text
+
+    def one(m: re.Match) -> str:
+        return vn_number(float(f"{m.group(1)}.{m.group(2)}"), len(m.group(2)))
+
+    return _DECIMAL_IN_TEXT.sub(one, text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -244,3 +244,108 @@ def read_population(path: str | Path, columns: Sequence[str] | None = None,
     _duplicates(path, table["so_dinh_danh"].combine_chunks(), rows, "so_dinh_danh",
                 "số định danh 'so_dinh_danh' phải là duy nhất")
     return table
+
+
+_STREAM_BLOCK = 4 << 20
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes with ``encoding`` (read in blocks: a national extract is
+    gigabytes; Python's decoders run at memory speed)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(_STREAM_BLOCK * 4):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def iter_population(path: str | Path, notes: list[str] | None = None) -> Iterator[pa.Table]:
+    """The population extract as consecutive batches of the 19 columns of population-extract.md
+    (text, NFC, in spec order, extra columns left out), then ``dong`` (the spreadsheet row),
+    read as :func:`read_population` reads it but streamed: the file is never held whole (except
+    a file mixing UTF-8 and a legacy encoding, transcoded first). The checks that need the whole
+    file (duplicate or blank ``so_dinh_danh``, rows with the wrong number of columns) are made
+    as the batches pass and raised as a :class:`DeliveryError` after the last one: a caller
+    writing the batches in one transaction rolls it back."""
+    path = Path(path)
+    if not path.is_file():
+        raise DeliveryError(path, "không tìm thấy tệp / file not found")
+    encoding, sample, _warnings = detect_encoding(path)
+    if not sample.strip():
+        raise DeliveryError(path, "tệp trống / empty file")
+    delimiter, names = _header(path, sample, POPULATION_COLUMNS)
+    absent = _check_columns(path, names, POPULATION_COLUMNS, POPULATION_REQUIRED, notes)
+    source: Path | io.BytesIO = path
+    if not _decodes(path, encoding):
+        if encoding == "cp1258":
+            encoding = "latin1"  # a byte cp1258 leaves undefined: byte by byte
+        elif encoding in ("utf-8", "utf-8-sig"):
+            data, encoding, _count = transcode_mixed(path)
+            source, encoding = io.BytesIO(data), "utf-8"
+    bad_rows: list = []
+
+    def invalid_row(row) -> str:
+        bad_rows.append(row)
+        return "skip"
+
+    arrow_enc = {"utf-8": "utf8", "utf-8-sig": "utf8"}.get(encoding, encoding)
+    present = [n for n in POPULATION_COLUMNS if n not in absent]
+    reader = pacsv.open_csv(
+        source,
+        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, encoding=arrow_enc,
+                                       block_size=_STREAM_BLOCK),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                         invalid_row_handler=invalid_row),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             strings_can_be_null=False,
+                                             quoted_strings_can_be_null=False,
+                                             include_columns=present))
+    keys: list[pa.Array] = []
+    first_row = 2
+    try:
+        for batch in reader:
+            n = batch.num_rows
+            if n == 0:
+                continue
+            cols = {}
+            for name in POPULATION_COLUMNS:
+                if name in absent:
+                    cols[name] = pa.nulls(n, pa.string())
+                    continue
+                v = batch.column(name)
+                if encoding == "latin1":
+                    v = latin1_to_cp1252(v)
+                cols[name] = to_nfc(v)
+            rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
+            cols[ROW_COLUMN] = rows
+            first_row += n
+            keys.append(cols["so_dinh_danh"])
+            yield pa.table(cols)
+    except (pa.ArrowException, UnicodeDecodeError) as exc:
+        raise DeliveryError(path, f"không đọc được tệp CSV: {str(exc).splitlines()[0]}"
+                                  " / cannot read the CSV") from exc
+    if bad_rows:
+        problems = ProblemCollector()
+        for r in bad_rows:
+            problems.add(f"có {r.actual_columns} cột thay vì {len(names)}: "
+                         f"{(r.text or '')[:60]!r} / wrong number of columns", r.number)
+        problems.raise_if_any(path, "số cột của dòng không khớp dòng tiêu đề (dòng tính theo"
+                                    " dòng văn bản) / rows whose column count differs")
+    if first_row == 2:
+        raise DeliveryError(path, "tệp không có dòng dữ liệu nào / no data rows")
+    key = pa.chunked_array(keys, pa.string()).combine_chunks()
+    rows = _row_numbers(len(key))
+    blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(key)), 0)
+    if pc.any(blank).as_py():
+        problems = ProblemCollector()
+        for r in pc.filter(rows, blank).to_pylist():
+            problems.add("số định danh trống / blank personal number", r, "so_dinh_danh")
+        problems.raise_if_any(path, "mỗi công dân phải có số định danh / every citizen needs a"
+                                    " personal number")
+    _duplicates(path, key, rows, "so_dinh_danh", "số định danh 'so_dinh_danh' phải là duy nhất")

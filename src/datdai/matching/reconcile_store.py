@@ -21,13 +21,17 @@ from datdai.access.access_log import CLI_ROLE, write_access_log
 from datdai.cleaning.survey import verified_qr_payloads
 from datdai.db import schema as s
 from datdai.db.store import Store
+from datdai.kernel.errors import InvalidInput
 from datdai.matching.c06_export import export_c06
+from datdai.matching.citizen_extracts import current_extract, write_extract_csv
+from datdai.matching.inputs import MATCH_COLUMNS
 from datdai.matching.match import MatchResult
 from datdai.matching.reconcile_apply import ApplyResult
 from datdai.matching.reconciliation import apply_results, record_result
 from datdai.matching.result import reconcile_files
 
 Progress = Callable[[str, int, int], None]
+STORED_COPY = "dan_cu_da_nap.csv"
 
 
 @dataclass
@@ -40,16 +44,23 @@ class StoreReconciliation:
     match: MatchResult  # warnings and notes of the matching
 
 
-def reconcile_store(store: Store, population: Path, workdir: Path, *, actor: str,
+def reconcile_store(store: Store, population: Path | None, workdir: Path, *, actor: str,
                     communes: Sequence[str] | None = None, apply: bool = True,
                     progress: Progress | None = None, role: str = CLI_ROLE) -> StoreReconciliation:
     """Export the land users of ``communes`` (all when None) into ``workdir``, match them with
-    the extract ``population``, record the result as a run of that export and apply it when
-    ``apply``. The export of personal data is access-logged (``actor`` in ``role``) in the
-    transaction that records the result."""
+    the extract ``population`` (None: the extract loaded in the store, ``datdai dan-cu nap``),
+    record the result as a run of that export and apply it when ``apply``. The export of personal
+    data is access-logged (``actor`` in ``role``) in the transaction that records the result."""
     workdir.mkdir(parents=True, exist_ok=True)
     owners, result_file = workdir / "chu_su_dung.csv", workdir / "ket_qua_doi_soat.csv"
-    with store.read() as conn:
+    if population is None:
+        with store.read() as conn:
+            if current_extract(conn) is None:
+                raise InvalidInput("cơ sở dữ liệu chưa có bản trích CSDL dân cư: nạp bằng `datdai dan-cu nap"
+                                   " --file dan_cu.csv` / the store has no population extract")
+            population = workdir / STORED_COPY
+            write_extract_csv(conn, population, MATCH_COLUMNS)
+    with store.read() as conn:  # a fresh connection: the export reads one snapshot
         exported = export_c06(conn, owners, communes=communes, progress=progress, actor=actor)
         # CCCD QR codes read in the field survey (not contradicting the typed number): identity evidence
         qr_codes = verified_qr_payloads(conn, communes)
@@ -57,7 +68,11 @@ def reconcile_store(store: Store, population: Path, workdir: Path, *, actor: str
     if qr_codes:
         qr_file = workdir / "qr_dieu_tra.txt"
         qr_file.write_text("".join(f"{q}\n" for q in qr_codes), encoding="utf-8")
-    matched = reconcile_files(owners, population, result_file, progress=progress, qr=qr_file)
+    try:
+        matched = reconcile_files(owners, population, result_file, progress=progress, qr=qr_file)
+    finally:
+        if population == workdir / STORED_COPY:  # a copy of the register's personal data: not kept
+            population.unlink(missing_ok=True)
     with store.transaction() as conn:
         run_id = record_result(conn, result_file, export_id=exported.export_id, source="DATDAI",
                                actor=actor)

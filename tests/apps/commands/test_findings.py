@@ -77,3 +77,78 @@ def test_status_and_undo_and_progress(store_url):
     assert set(statuses) == {"MO", "DA_SUA"}
     r = _invoke("undo-fixes", "999", "--db", store_url)
     assert r.exit_code == 2
+
+
+def test_xlsx_round_trip_of_decisions(store_url, tmp_path):
+    from openpyxl import load_workbook
+
+    store, _ = _stored(store_url)
+    with store.read() as conn:
+        area = conn.execute(select(s.findings).where(s.findings.c.rule_code == "AREA_MISMATCH")).one()
+        other = conn.execute(select(s.findings.c.id).where(s.findings.c.status == "MO",
+                                                           s.findings.c.id != area.id)).scalars().first()
+        parcel = conn.execute(select(s.parcels.c.legal_area).where(s.parcels.c.id == area.parcel_id)).scalar_one()
+        batches = conn.execute(select(s.audit_batches.c.id)).scalars().all()
+    book = tmp_path / "phat_hien.xlsx"
+    r = _invoke("list", "--db", store_url, "--xlsx", str(book))
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(book)
+    ws = wb["phat_hien"]
+    header = [c.value for c in ws[1]]
+    at = {h: i for i, h in enumerate(header)}
+    rows = {ws.cell(row=i, column=1).value: i for i in range(2, ws.max_row + 1)}
+    assert area.id in rows and other in rows
+    assert not any(re.search(r"\d{9,}", str(c.value or "")) for row in ws.iter_rows() for c in row)
+    assert ws.data_validations.dataValidation[0].formula1 == '"DA_SUA,CHAP_NHAN,BAC_BO,MO"'
+    assert all(ws.cell(row=i, column=at["mo_ta"] + 1).data_type == "s" for i in rows.values())
+
+    def fill(row, decision, value=None, note=None):
+        ws.cell(row=row, column=at["quyet_dinh"] + 1, value=decision)
+        if value is not None:
+            ws.cell(row=row, column=at["gia_tri_dung"] + 1, value=value)
+        if note is not None:
+            ws.cell(row=row, column=at["ghi_chu"] + 1, value=note)
+
+    fill(rows[area.id], "DA_SUA", 123.5, "đo lại")
+    fill(rows[other], "CHAP_NHAN")
+    auto = next(i for fid, i in rows.items() if ws.cell(row=i, column=at["trang_thai"] + 1).value == "TU_SUA")
+    fill(auto, "XOA")  # not a decision
+    extra = ws.max_row + 1
+    ws.cell(row=extra, column=1, value=999999)
+    fill(extra, "BAC_BO")
+    wb.save(book)
+
+    r = _invoke("decide", "--from", str(book), "--db", store_url, "--actor", "can-bo-2")
+    assert r.exit_code == 0, r.output
+    assert "2 áp dụng, 2 từ chối" in r.stdout
+    assert "không hợp lệ" in r.stdout and "không có phát hiện #999999" in r.stdout
+    with store.read() as conn:
+        after = {x.id: x.status for x in conn.execute(select(s.findings.c.id, s.findings.c.status).where(
+            s.findings.c.id.in_([area.id, other])))}
+        new_area = conn.execute(select(s.parcels.c.legal_area).where(s.parcels.c.id == area.parcel_id)).scalar_one()
+        new_batches = conn.execute(select(s.audit_batches).where(s.audit_batches.c.id.notin_(batches))).all()
+        events = conn.execute(select(s.finding_events.c.actor, s.finding_events.c.note).where(
+            s.finding_events.c.finding_id == other).order_by(s.finding_events.c.id.desc())).first()
+    assert after == {area.id: "DA_SUA", other: "CHAP_NHAN"}
+    assert new_area == 123.5 != parcel and [b.actor for b in new_batches] == ["can-bo-2"]
+    assert events.actor == "can-bo-2" and "dòng" in events.note
+
+    # applied again: each row refused (already in that state), nothing changes
+    r = _invoke("decide", "--from", str(book), "--db", store_url)
+    assert r.exit_code == 0 and "0 áp dụng, 4 từ chối" in r.stdout
+    # not a findings workbook: nothing applied, exit 2
+    wrong = tmp_path / "khac.xlsx"
+    from openpyxl import Workbook
+
+    w = Workbook()
+    w.active.append(["a", "b"])
+    w.save(wrong)
+    r = _invoke("decide", "--from", str(wrong), "--db", store_url)
+    assert r.exit_code == 2 and "thiếu cột ma_phat_hien, quyet_dinh" in r.stderr
+
+    progress = tmp_path / "tien_do.xlsx"
+    r = _invoke("progress", "--db", store_url, "--xlsx", str(progress))
+    assert r.exit_code == 0
+    ws = load_workbook(progress).active
+    assert ws["A1"].value == "ma_xa" and ws.max_row > 1 and ws["A2"].data_type == "s"
+    store.close()

@@ -6,7 +6,7 @@ attach themselves to :data:`app`; :mod:`datdai.apps.cli` imports them all and ru
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
 from datdai.db.engine import StoreError
@@ -119,12 +120,31 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
+def figures_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
+                  text_columns: Sequence[str] = ()) -> Table:
+    """A table of figures whose numbers never break inside themselves at any terminal width
+    ("1.16" over "4"): each figure column is at least as wide as its widest figure (headers fold);
+    ``text_columns`` (names) fold freely."""
+    from rich import box
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for j, h in enumerate(headers):
+        text = h in text_columns
+        widest = max((len(r[j]) for r in rows), default=1)
+        table.add_column(h, justify="left" if text else "right", overflow="fold",
+                         min_width=None if text else widest)
+    for r in rows:
+        table.add_row(*r)
+    return table
+
+
 def print_counts(title: str, counts: dict[str, int | str]) -> None:
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(overflow="fold")
     table.add_column(overflow="fold")
     for key, value in counts.items():
-        table.add_row(str(key), vn_int(value) if isinstance(value, int) else str(value))
+        # a figure never breaks inside itself ("1.16" over "4"): kept whole; texts (paths) fold
+        table.add_row(str(key), Text(vn_int(value), no_wrap=True) if isinstance(value, int) else str(value))
     out.print(table)
 
 

@@ -64,6 +64,10 @@ def import_(
                                      progress=update)
     except (DeliveryError, StoreError) as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        err.print("Đã dừng: không nhập gì — giao dịch đã hoàn tác, cơ sở dữ liệu như trước khi chạy / "
+                  "interrupted: nothing imported, the transaction was rolled back", highlight=False)
+        raise typer.Exit(130) from None
     finally:
         store.close()
 
@@ -110,6 +114,10 @@ def _redeliver(store, parcels: Path, register: Path, *, config: Path | None, act
                                progress=update)
     except (DeliveryError, DatdaiError) as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        err.print("Đã dừng: không nhập gì — giao dịch đã hoàn tác, cơ sở dữ liệu như trước khi chạy / "
+                  "interrupted: nothing imported, the transaction was rolled back", highlight=False)
+        raise typer.Exit(130) from None
     finally:
         store.close()
     if result.already_imported:

@@ -10,16 +10,19 @@ import typer
 from datdai.apps.commands.common import (
     DbOption,
     app,
+    err,
     fail,
+    figures_table,
     log_cli_read,
     open_store_or_fail,
     out,
     print_counts,
+    progress_bar,
     store_session,
 )
 from datdai.cleaning.readers.errors import DeliveryError
 from datdai.db.engine import StoreError
-from datdai.kernel.text import vn_int, vn_percent
+from datdai.kernel.text import vn_int, vn_number, vn_percent
 
 review_app = typer.Typer(
     help="Đối soát với CSDL quốc gia về dân cư: nạp kết quả, xác minh, áp dụng, tiến độ / "
@@ -85,13 +88,16 @@ def queue(
     db: DbOption = None,
     run_id: Annotated[int | None, typer.Option("--run", help="Lần đối soát / run id.")] = None,
     commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Số trường hợp tối đa / max cases.")] = 20,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Số trường hợp tối đa (mặc định 20; với "
+                                                                      "--xlsx: tất cả) / max cases.")] = None,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Bỏ qua / skip.")] = 0,
     show: Annotated[bool, typer.Option("--hien-so", help="Hiện đầy đủ số định danh và ngày sinh (dữ liệu cá "
                                                          "nhân) / show full numbers and dates.")] = False,
     reader: Annotated[str | None, typer.Option(
         "--nguoi", "--actor", help="Người xem, ghi vào nhật ký truy cập / who reads (default: the OS "
                                    "user).")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi ra tệp Excel (một dòng mỗi ứng viên) / write "
+                                                             "an XLSX.")] = None,
 ) -> None:
     """Hàng đợi xác minh: hồ sơ đất đai bên cạnh các ứng viên dân cư (che số; ghi nhật ký truy
     cập) / the review queue (access-logged)."""
@@ -103,8 +109,8 @@ def queue(
     store = open_store_or_fail(db)
     try:
         with store.read() as conn:
-            cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit, offset=offset,
-                                 mask=not show)
+            cases = review_queue(conn, run_id=run_id, commune_code=commune, limit=limit or (None if xlsx else 20),
+                                 offset=offset, mask=not show)
         if cases:
             subjects = {str(c.land.party_id) for c in cases if c.land.party_id is not None}
             if show:  # the full numbers shown are personal data read too
@@ -112,10 +118,17 @@ def queue(
             log_cli_read(store, actor=reader,
                          action="xem hàng đợi đối soát (dòng lệnh" + (", số đầy đủ)" if show else ")"),
                          resource=f"cli: doi-soat hang-doi lan={run_id or '*'} xa={commune or '*'} "
-                                  f"limit={limit} offset={offset}",
+                                  f"limit={limit} offset={offset}" + (f" xlsx={xlsx}" if xlsx else ""),
                          purpose=purposes.RECONCILE, subjects=sorted(subjects))
     finally:
         store.close()
+    if xlsx is not None:
+        from datdai.reporting.office_sheets import write_review_queue
+
+        n = write_review_queue(xlsx, cases)
+        out.print(f"Đã ghi {vn_int(len(cases))} trường hợp ({vn_int(n)} dòng) vào {xlsx} / queue written",
+                  highlight=False)
+        return
     if not cases:
         out.print("Không có trường hợp chờ xác minh / no open cases")
         return
@@ -123,7 +136,7 @@ def queue(
         land = c.land
         docs = ", ".join(f"{t or '?'} {n}" for t, n in land.documents) or "—"
         title = (f"Kết quả #{c.result_id} · {c.ma_dong} · lần #{c.run_id} · {c.status}"
-                 f"{' · ' + c.decision if c.decision else ''} · điểm {c.diem if c.diem is not None else '—'}"
+                 f"{' · ' + c.decision if c.decision else ''} · điểm {vn_number(c.diem, 4) if c.diem is not None else '—'}"
                  f" · lý do: {', '.join(c.reasons) or '—'}")
         if c.review_reason:
             title += f"\n{c.review_reason}"
@@ -232,10 +245,9 @@ def undo(
 def progress(
     db: DbOption = None,
     commune: Annotated[str | None, typer.Option("--commune", help="Mã xã / commune code.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi ra tệp Excel / write an XLSX.")] = None,
 ) -> None:
     """Tiến độ đối soát và cập nhật theo xã, tỉnh / reconciliation progress."""
-    from rich import box
-    from rich.table import Table
 
     from datdai.matching.reconcile_progress import reconcile_progress
 
@@ -244,18 +256,57 @@ def progress(
     if not figures.communes:
         out.print("Chưa có dữ liệu / no data yet")
         return
-    table = Table(title="Tiến độ đối soát dân cư / reconciliation progress", title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("Mã", "Tên", "Người SDĐ", "Khớp", "Chờ\nxác minh", "Không\nkhớp", "Chưa\nđối soát",
-                "Đã cập\nnhật", "Tỷ lệ"):
-        table.add_column(col, justify="left" if col in ("Mã", "Tên") else "right", overflow="fold")
     rows = [*figures.communes, *figures.provinces]
     if not commune:
         rows.append(figures.overall)
-    for f in rows:
-        pct = vn_percent(f.enriched_pct)
-        table.add_row(f.code or "", f.name or "", vn_int(f.land_users), vn_int(f.matched), vn_int(f.in_review),
-                      vn_int(f.unmatched), vn_int(f.not_reconciled), vn_int(f.enriched), pct)
+    if xlsx is not None:
+        from datdai.reporting.office_sheets import write_reconcile_progress
+
+        write_reconcile_progress(xlsx, rows)
+        out.print(f"Đã ghi tiến độ đối soát vào {xlsx} / progress written", highlight=False)
+        return
+    table = figures_table("Tiến độ đối soát dân cư / reconciliation progress", (
+        "Mã", "Tên", "Người SDĐ", "Khớp", "Chờ\nxác minh", "Không\nkhớp", "Chưa\nđối soát", "Đã cập\nnhật",
+        "Tỷ lệ"), [[f.code or "", f.name or "", vn_int(f.land_users), vn_int(f.matched), vn_int(f.in_review),
+                    vn_int(f.unmatched), vn_int(f.not_reconciled), vn_int(f.enriched), vn_percent(f.enriched_pct)]
+                   for f in rows], text_columns=("Tên",))
     out.print(table)
     target = figures.communes[0] if commune else figures.overall
     out.print(target.updated_text(), highlight=False)
+
+
+@review_app.command("chay")
+def run_(
+    db: DbOption = None,
+    population: Annotated[Path | None, typer.Option(
+        "--dan-cu", help="Tệp dan_cu.csv; mặc định: bản trích đã nạp (datdai dan-cu nap) / extract file; default: "
+                         "the stored extract.")] = None,
+    communes: Annotated[list[str] | None, typer.Option("--commune", help="Mã xã (lặp lại được) / commune code.")] = None,
+    workdir: Annotated[Path, typer.Option("--out", help="Thư mục ghi tệp xuất và kết quả / folder for the files.")]
+    = Path("doi-soat"),
+    apply: Annotated[bool, typer.Option("--ap-dung", help="Áp dụng ngay các kết quả khớp / apply the matches.")]
+    = False,
+    actor: ActorOption = "datdai",
+) -> None:
+    """Đối soát cơ sở dữ liệu với bản trích dân cư: xuất, khớp, ghi kết quả / reconcile the store."""
+    from datdai.kernel.errors import DatdaiError
+    from datdai.matching.reconcile_store import reconcile_store
+
+    store = open_store_or_fail(db)
+    try:
+        with progress_bar() as update:
+            done = reconcile_store(store, population, workdir, actor=actor, communes=communes or None,
+                                   apply=apply, progress=update)
+    except (DatdaiError, *_errors()) as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    for w in done.match.warnings:
+        err.print(f"[yellow]Cảnh báo / warning:[/] {w}", highlight=False)
+    counts: dict[str, int] = {"lần đối soát / run": done.run_id, "dòng chủ sử dụng / owner rows": done.rows,
+                              "KHOP": done.counts.get("KHOP", 0), "CAN_XAC_MINH": done.counts.get("CAN_XAC_MINH", 0),
+                              "KHONG_KHOP": done.counts.get("KHONG_KHOP", 0)}
+    if done.applied is not None:
+        counts.update(_apply_counts(done.applied))
+    print_counts("Đối soát cơ sở dữ liệu / store reconciled", counts)
+    out.print(f"Xác minh / review: datdai doi-soat hang-doi --run {done.run_id}", highlight=False)

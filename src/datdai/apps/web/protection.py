@@ -29,7 +29,10 @@ throughput — and does, in this order:
 2. **Request body size.** A ``Content-Length`` above ``max_body_bytes`` (default 1 MiB,
    ``DATDAI_MAX_BODY_BYTES``) is refused at once with 413; a malformed one with 400. A body
    without ``Content-Length`` (chunked) is counted while the app reads it: past the limit the app's
-   read fails and whatever the app answers is replaced by the 413.
+   read fails and whatever the app answers is replaced by the 413. The web app's uploads
+   (``upload_paths``: deliveries and population extracts, findings workbooks) have their own cap
+   instead, ``max_upload_bytes`` (default 2 GiB, ``DATDAI_UPLOAD_MAX_BYTES``), and a 413 that says
+   it in Vietnamese ("Tệp tải lên quá lớn: tối đa 2 GB …"); nothing of the upload is kept.
 3. **CSRF (double-submit cookie).** The browser web app will authenticate with a session cookie
    (``session_cookie``, default ``datdai_session``); a forged cross-site form would carry it. So an
    unsafe request (POST, PUT, PATCH, DELETE) that carries the session cookie must also carry the
@@ -68,6 +71,8 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from datdai.kernel.text import vn_number
+
 __all__ = ["ProtectionMiddleware", "ProtectionSettings", "credential_id", "csrf_token", "install_protection",
            "remember_credential"]
 
@@ -77,6 +82,8 @@ API_PATH = "/api/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_PATH = "/api/v1/auth/token"
 UI_LOGIN_PATH = "/ui/dang-nhap"  # the web app's login form (web/ui/session.py)
+UPLOAD_PATH = "/ui/tac-vu/tai-len"  # uploads of deliveries and population extracts (web/ui/jobs.py)
+DECISIONS_UPLOAD_PATH = "/ui/loi-du-lieu/nap-quyet-dinh"  # a findings workbook (web/ui/findings.py)
 CSRF_COOKIE = "datdai_csrf"
 CSRF_HEADER = b"x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -96,6 +103,8 @@ HSTS_VALUE = b"max-age=31536000; includeSubDomains"
 
 DETAIL_TOO_LARGE = ("Nội dung yêu cầu quá lớn (tối đa {limit} byte) / "
                     "request body too large (at most {limit} bytes)")
+DETAIL_UPLOAD_TOO_LARGE = ("Tệp tải lên quá lớn: tối đa {size} mỗi lần tải lên (thiết lập "
+                           "DATDAI_UPLOAD_MAX_BYTES); không lưu gì / upload too large (at most {limit} bytes)")
 DETAIL_BAD_LENGTH = "Tiêu đề Content-Length không hợp lệ / invalid Content-Length header"
 DETAIL_RATE = ("Quá nhiều yêu cầu, vui lòng thử lại sau {seconds} giây / "
                "too many requests, retry after {seconds} s")
@@ -116,6 +125,9 @@ class ProtectionSettings:
     csrf: bool = True
     session_cookie: str = "datdai_session"
     login_paths: tuple[str, ...] = (TOKEN_PATH, UI_LOGIN_PATH)  # password guessing: the 401 bucket
+    # file uploads (deliveries, population extracts): their own cap instead of max_body_bytes
+    max_upload_bytes: int = 2 * 1024**3
+    upload_paths: tuple[str, ...] = (UPLOAD_PATH, DECISIONS_UPLOAD_PATH)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ProtectionSettings:
@@ -123,6 +135,8 @@ class ProtectionSettings:
         settings = cls()
         if value := env.get("DATDAI_MAX_BODY_BYTES"):
             settings.max_body_bytes = int(value)
+        if value := env.get("DATDAI_UPLOAD_MAX_BYTES"):
+            settings.max_upload_bytes = int(value)
         if value := env.get("DATDAI_RATE_LIMIT"):
             rate, _, burst = value.partition("/")
             settings.rate_per_second = float(rate)
@@ -133,6 +147,19 @@ class ProtectionSettings:
                 raise ValueError(f"DATDAI_HSTS must be auto, on or off, not {value!r}")
             settings.hsts = value
         return settings
+
+
+def size_text(n: int) -> str:
+    """A size as an officer reads it: "2 GB", "64 KB", "1,5 MB" (Vietnamese decimal comma)."""
+    for unit, size in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if n >= size:
+            value = n / size
+            return f"{vn_number(value, 0 if value == int(value) else 1)} {unit}"
+    return f"{n} byte"
+
+
+def _too_large(template: str, limit: int) -> str:
+    return template.format(limit=limit, size=size_text(limit))
 
 
 def install_protection(app, settings: ProtectionSettings | None = None) -> None:
@@ -315,6 +342,9 @@ class ProtectionMiddleware:
 
         # -- 2. declared body size
         limit = settings.max_body_bytes
+        too_large = DETAIL_TOO_LARGE
+        if method == "POST" and path in settings.upload_paths:
+            limit, too_large = settings.max_upload_bytes, DETAIL_UPLOAD_TOO_LARGE
         if content_length is not None:
             try:
                 declared = int(content_length)
@@ -324,7 +354,7 @@ class ProtectionMiddleware:
                 await _send_json(send, 400, DETAIL_BAD_LENGTH, security_headers)
                 return
             if limit and declared > limit:
-                await _send_json(send, 413, DETAIL_TOO_LARGE.format(limit=limit),
+                await _send_json(send, 413, _too_large(too_large, limit),
                                  [(b"connection", b"close"), *security_headers])
                 return
 
@@ -340,7 +370,7 @@ class ProtectionMiddleware:
                         .lower() == b"application/x-www-form-urlencoded":
                     body, receive = await buffer_body(receive, limit)
                     if body is None:
-                        await _send_json(send, 413, DETAIL_TOO_LARGE.format(limit=limit),
+                        await _send_json(send, 413, _too_large(too_large, limit),
                                          [(b"connection", b"close"), *security_headers])
                         return
                     fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=1000)
@@ -380,7 +410,7 @@ class ProtectionMiddleware:
             if message["type"] == "http.response.start":
                 if state["too_large"]:
                     state["started"] = True
-                    await _send_json(send, 413, DETAIL_TOO_LARGE.format(limit=limit),
+                    await _send_json(send, 413, _too_large(too_large, limit),
                                      [(b"connection", b"close"), *security_headers])
                     return
                 state["started"] = True
@@ -398,12 +428,12 @@ class ProtectionMiddleware:
         except _BodyTooLarge:
             if not state["started"]:
                 state["started"] = True
-                await _send_json(send, 413, DETAIL_TOO_LARGE.format(limit=limit),
+                await _send_json(send, 413, _too_large(too_large, limit),
                                  [(b"connection", b"close"), *security_headers])
         except Exception:
             if state["too_large"]:
                 if not state["started"]:
-                    await _send_json(send, 413, DETAIL_TOO_LARGE.format(limit=limit),
+                    await _send_json(send, 413, _too_large(too_large, limit),
                                      [(b"connection", b"close"), *security_headers])
                 return
             incident = uuid.uuid4().hex[:12]

@@ -151,21 +151,33 @@ def review_page(request: Request, principal: Principal, *, ma_xa: str | None = N
     """A page of the queue (``ReviewPage``): open cases first, within ``principal``'s communes."""
     if ma_xa is not None:
         require_commune(principal, ma_xa)
+    cases, more = scoped_cases(request, principal, ma_xa=ma_xa, limit=limit, offset=offset)
+    return {"items": [_case_out(c) for c in cases], "limit": limit, "offset": offset, "has_more": more}
+
+
+def scoped_cases(request: Request, principal: Principal, *, ma_xa: str | None = None, limit: int | None = 50,
+                 offset: int = 0) -> tuple[list, bool]:
+    """(cases, more): the open cases within ``principal``'s communes (all of them with ``limit``
+    None), masked unless the role needs the numbers; the read access-logged."""
+    if ma_xa is not None:
+        require_commune(principal, ma_xa)
     mask = not full_numbers(principal)
     with store_of(request).transaction() as conn:
         if ma_xa is not None or principal.role == "admin":
-            cases = review_queue(conn, commune_code=ma_xa, limit=limit + 1, offset=offset, mask=mask)
-            more = len(cases) > limit
+            cases = review_queue(conn, commune_code=ma_xa, limit=None if limit is None else limit + 1,
+                                 offset=offset, mask=mask)
+            more = limit is not None and len(cases) > limit
             cases = cases[:limit]
         else:  # a scoped officer: review_queue filters one commune, so filter the queue by scope
             visible = [c for c in review_queue(conn, limit=None, mask=mask)
                        if c.land.commune_code is not None and principal.can_see_commune(c.land.commune_code)]
-            cases, more = visible[offset:offset + limit], len(visible) > offset + limit
+            end = None if limit is None else offset + limit
+            cases, more = visible[offset:end], end is not None and len(visible) > end
         if cases:
             subjects = sorted({str(c.land.party_id) for c in cases if c.land.party_id is not None})
             log_access(conn, principal, action="xem hàng đợi đối soát",
                        resource=f"reconcile/reviews?{request.url.query}"[:500], purpose=PURPOSE, subjects=subjects)
-    return {"items": [_case_out(c) for c in cases], "limit": limit, "offset": offset, "has_more": more}
+    return cases, more
 
 
 def decide_review(request: Request, body: DecisionIn, principal: Principal,

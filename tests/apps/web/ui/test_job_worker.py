@@ -8,10 +8,11 @@ import signal
 import time
 
 import pytest
-from datdai.auth.principal import Principal
-from datdai.store import schema as s
-from datdai.web.ui import job_runner as jr
 from sqlalchemy import select
+
+from datdai.access.principal import Principal
+from datdai.apps.web.ui import job_runner as jr
+from datdai.db import schema as s
 
 ADMIN = Principal("admin", "admin", frozenset(), None, False)
 

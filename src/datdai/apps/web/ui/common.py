@@ -27,7 +27,7 @@ from datdai.apps.web.auth import Principal, authenticate
 from datdai.apps.web.protection import csrf_token
 from datdai.cleaning.findings import STATUS_LABELS as FINDING_STATUS_LABELS
 from datdai.dossiers.lifecycle import VN_TZ
-from datdai.kernel.text import vn_int, vn_number, vn_percent
+from datdai.kernel.text import vn_decimals_in, vn_int, vn_number, vn_percent
 from datdai.land.places import unit_names
 from datdai.matching.explain import FieldEvidence
 
@@ -257,7 +257,7 @@ def fmt_signed_bits(value) -> str:
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.filters.update(date=fmt_date, datetime=fmt_datetime, int=fmt_int, area=fmt_area,
+templates.env.filters.update(vn_text=vn_decimals_in, date=fmt_date, datetime=fmt_datetime, int=fmt_int, area=fmt_area,
                              percent=fmt_percent, number=fmt_number, signed_bits=fmt_signed_bits)
 templates.env.globals.update(
     quote=quote,

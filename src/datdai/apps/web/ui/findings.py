@@ -11,19 +11,24 @@ are access-logged.
 
 from __future__ import annotations
 
+import io
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import numpy as np
 import shapely
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
+from starlette.datastructures import UploadFile
 
 from datdai.access import purposes
 from datdai.access.masking import mask_id_numbers
 from datdai.access.visibility import visible_communes
 from datdai.apps.web.auth import log_access
+from datdai.apps.web.protection import DECISIONS_UPLOAD_PATH
 from datdai.apps.web.ui.common import (
     DATA_ROLES,
     PageNotFound,
@@ -37,8 +42,16 @@ from datdai.cleaning.findings import STATUS_LABELS as FINDING_STATUS_LABELS
 from datdai.cleaning.findings import Severity, Status
 from datdai.cleaning.registry import all_rules
 from datdai.cleaning.store_findings import FindingError, finding_events, set_status
+from datdai.cleaning.store_progress import commune_progress
 from datdai.db import schema as s
+from datdai.kernel.errors import InvalidInput
 from datdai.land.places import commune_choices, unit_names
+from datdai.reporting.office_sheets import (
+    XLSX,
+    apply_decisions,
+    write_cleaning_progress,
+    write_findings,
+)
 
 router = APIRouter(include_in_schema=False)
 DATA_STAFF = page_role(*DATA_ROLES)
@@ -176,6 +189,75 @@ def _finding(conn, finding_id: int, principal: Principal):
     elif principal.role != "admin":
         check_commune(principal, "")
     return row
+
+
+# ---------------------------------------------------------------- Excel: the list out, decisions in
+
+EXPORT_LIMIT = 200_000
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                    "Cache-Control": "no-store"})
+
+
+@router.get("/ui/loi-du-lieu/tai-ve.xlsx")
+def findings_xlsx(
+    request: Request,
+    principal: Annotated[Principal, Depends(DATA_STAFF)],
+    ma_xa: Annotated[str | None, Query(max_length=5)] = None,
+    ma_loi: Annotated[str | None, Query(max_length=40)] = None,
+    muc_do: Annotated[str | None, Query(max_length=10)] = None,
+    trang_thai: Annotated[str | None, Query(max_length=12)] = None,
+):
+    """The findings of the page's filters (all pages), with the decision column to fill."""
+    ma_xa = ma_xa or None
+    if ma_xa is not None:
+        check_commune(principal, ma_xa)
+    trang_thai = trang_thai if trang_thai in {x.value for x in Status} | {FIXED_ANY} else None
+    muc_do = muc_do if muc_do in {x.value for x in Severity} else None
+    with store_of(request).transaction() as conn:
+        _total, rows = query_findings(conn, principal, commune=ma_xa, rule=ma_loi or None, severity=muc_do,
+                                      status=trang_thai, limit=EXPORT_LIMIT, offset=0)
+        if rows:
+            log_access(conn, principal, action="tải về phát hiện chất lượng dữ liệu (Excel)",
+                       resource=f"ui/loi-du-lieu/tai-ve.xlsx?{request.url.query}"[:500], purpose=purposes.FINDINGS,
+                       subjects=sorted({str(r.party_id) for r in rows if r.party_id is not None}))
+    buf = io.BytesIO()
+    write_findings(buf, rows)
+    return _xlsx(buf.getvalue(), "phat-hien.xlsx")
+
+
+@router.get("/ui/loi-du-lieu/tien-do.xlsx")
+def progress_xlsx(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)]):
+    with store_of(request).read() as conn:
+        figures = [c for c in commune_progress(conn) if principal.can_see_commune(c.commune_code)]
+    buf = io.BytesIO()
+    write_cleaning_progress(buf, figures)
+    return _xlsx(buf.getvalue(), "tien-do-lam-sach.xlsx")
+
+
+@router.post(DECISIONS_UPLOAD_PATH)
+async def decisions_upload(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)]):
+    """A findings workbook with its decision column filled: applied row by row through the single
+    decision's function (in one transaction; rows outside the officer's communes refused)."""
+    async with request.form(max_files=1, max_fields=5) as form:
+        upload = form.get("tep")
+        if not isinstance(upload, UploadFile) or not (upload.filename or "").lower().endswith(".xlsx"):
+            raise InvalidInput("Hãy chọn tệp Excel (.xlsx) đã xuất từ trang này và điền cột quyet_dinh.")
+        with tempfile.TemporaryDirectory(prefix="datdai-quyet-dinh-") as tmp:
+            path = Path(tmp) / Path(upload.filename).name
+            with open(path, "wb") as f:
+                while chunk := await upload.read(1 << 20):
+                    f.write(chunk)
+            store = store_of(request)
+            with store.read() as conn:
+                communes = visible_communes(conn, principal, s.findings.c.commune_code)
+            with store.transaction() as conn:
+                result = apply_decisions(conn, path, actor=principal.username,
+                                         communes=None if communes is None else set(communes))
+    return render(request, "findings_decisions.html", principal, active="loi", title="Quyết định hàng loạt",
+                  result=result, file_name=upload.filename)
 
 
 @router.get("/ui/loi-du-lieu/{finding_id}")

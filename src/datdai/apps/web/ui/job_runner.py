@@ -32,8 +32,10 @@ Kinds
   job's page and applies it with a second job (``mode`` ``apply``: one audited batch, the findings
   re-checked; :mod:`datdai.cleaning.redelivery`).
 * ``DOI_SOAT`` — reconcile the store's land users (of the officer's communes) with a population
-  extract (``dan_cu*.csv`` in the same folder): owners export, matching, result recorded for review;
-  optionally the matches applied through the audit trail.
+  extract (the one loaded in the store, or ``dan_cu*.csv`` in the same folder): owners export,
+  matching, result recorded for review; optionally the matches applied through the audit trail.
+* ``NAP_DAN_CU`` — load a population extract (``dan_cu*.csv`` in the folder) into the store,
+  replacing the current one (``datdai dan-cu nap``).
 """
 
 from __future__ import annotations
@@ -61,16 +63,18 @@ from datdai.db.engine import backend_name
 from datdai.db.files import default_root
 from datdai.db.store import Store
 from datdai.kernel.errors import DatdaiError
+from datdai.kernel.text import vn_int
 from datdai.land.places import visible_parcel_communes
 
 log = logging.getLogger("datdai.apps.web.jobs")
 
 HEARTBEAT_SECONDS = 2.0
 STALE_SECONDS = 60.0
-IMPORT, RECONCILE = "NHAP_GIAO_NOP", "DOI_SOAT"
+IMPORT, RECONCILE, POPULATION = "NHAP_GIAO_NOP", "DOI_SOAT", "NAP_DAN_CU"
+STORED_EXTRACT = "@csdl"  # a reconciliation with the extract loaded in the store
 QUEUED, RUNNING, DONE, FAILED, INTERRUPTED = "CHO", "DANG_CHAY", "XONG", "LOI", "GIAN_DOAN"
 FINISHED = frozenset({DONE, FAILED, INTERRUPTED})
-KIND_LABELS = {IMPORT: "Nhập giao nộp", RECONCILE: "Đối soát dân cư"}
+KIND_LABELS = {IMPORT: "Nhập giao nộp", RECONCILE: "Đối soát dân cư", POPULATION: "Nạp bản trích dân cư"}
 STATUS_LABELS = {QUEUED: "Chờ chạy", RUNNING: "Đang chạy", DONE: "Hoàn thành", FAILED: "Lỗi",
                  INTERRUPTED: "Bị gián đoạn"}
 WORKER_DIED = ("Tiến trình chạy tác vụ dừng bất thường (mã {code}); dữ liệu của tác vụ không được lưu. "
@@ -335,7 +339,7 @@ class JobRunner:
                stage="Đang chạy")
         progress = self._report(job_id)
         try:
-            work = {IMPORT: run_import, RECONCILE: run_reconcile}[row.kind]
+            work = {IMPORT: run_import, RECONCILE: run_reconcile, POPULATION: run_population_load}[row.kind]
             message, result = work(self.store, {**dict(row.params), "job_id": job_id}, principal, progress)
             status = DONE
         except JobRefused as exc:
@@ -400,9 +404,9 @@ def run_import(store: Store, params: dict[str, Any], principal: Principal, progr
         return (f"Giao nộp này đã được nhập trước đây (giao nộp #{result.delivery_id}{when}); không thay đổi gì.",
                 {"delivery_id": result.delivery_id, "already_imported": True})
     c = result.counts
-    message = (f"Đã nhập giao nộp #{result.delivery_id}: {c.get('parcels', 0)} thửa đất, "
-               f"{c.get('parties', 0)} người sử dụng đất, {c.get('findings', 0)} phát hiện lỗi "
-               f"({result.auto_fixed} lỗi đã tự sửa).")
+    message = (f"Đã nhập giao nộp #{result.delivery_id}: {vn_int(c.get('parcels', 0))} thửa đất, "
+               f"{vn_int(c.get('parties', 0))} người sử dụng đất, {vn_int(c.get('findings', 0))} phát hiện lỗi "
+               f"({vn_int(result.auto_fixed)} lỗi đã tự sửa).")
     return message, {"delivery_id": result.delivery_id, "run_id": result.run_id, "counts": c,
                      "findings_by_rule": result.findings_by_rule, "auto_fixed": result.auto_fixed,
                      "communes": sorted(communes)}
@@ -449,25 +453,45 @@ def run_reconcile(store: Store, params: dict[str, Any], principal: Principal, pr
 
     inbox = inbox_dir(store)
     name = params.get("population", "")
-    if name not in population_files(inbox):
+    if name != STORED_EXTRACT and name not in population_files(inbox):
         raise JobRefused(f"Không còn thấy bản trích dân cư “{name}” trong thư mục tiếp nhận.")
     with store.read() as conn:
         communes = visible_parcel_communes(conn, principal)
     if communes is not None and not communes:
         raise JobRefused("Không có xã nào trong phạm vi được giao để đối soát.")
     progress("Xuất danh sách người sử dụng đất", 0, 4)
-    done = reconcile_store(store, inbox / name,
+    done = reconcile_store(store, None if name == STORED_EXTRACT else inbox / name,
                            default_root(store.url) / "doi-soat" / f"tac-vu-{params['job_id']}",
                            actor=principal.username, communes=communes,
                            apply=bool(params.get("apply")), progress=progress, role=principal.role)
     counts, applied, warnings = done.counts, done.applied, done.match.warnings
-    message = (f"Đã đối soát {done.rows} dòng người sử dụng đất (lần đối soát #{done.run_id}): "
-               f"{counts.get('KHOP', 0)} khớp, {counts.get('CAN_XAC_MINH', 0)} cần xác minh, "
-               f"{counts.get('KHONG_KHOP', 0)} không khớp.")
+    message = (f"Đã đối soát {vn_int(done.rows)} dòng người sử dụng đất (lần đối soát #{done.run_id}): "
+               f"{vn_int(counts.get('KHOP', 0))} khớp, {vn_int(counts.get('CAN_XAC_MINH', 0))} cần xác minh, "
+               f"{vn_int(counts.get('KHONG_KHOP', 0))} không khớp.")
     if applied is not None:
-        message += f" Đã cập nhật {applied.parties_changed} người sử dụng đất vào dữ liệu."
+        message += f" Đã cập nhật {vn_int(applied.parties_changed)} người sử dụng đất vào dữ liệu."
     if warnings:  # what makes the result doubtful is said where the job is read
         message += f" Cảnh báo ({len(warnings)}): xem trang của tác vụ."
     return message, {"run_id": done.run_id, "export_id": done.export_id, "rows": done.rows, "counts": counts,
                      "applied": None if applied is None else applied.parties_changed,
                      "canh_bao": list(warnings), "ghi_chu": list(done.match.notes)}
+
+
+def run_population_load(store: Store, params: dict[str, Any], principal: Principal, progress) -> tuple[str, dict]:
+    from datdai.matching.population_load import load_population
+
+    inbox = inbox_dir(store)
+    name = params.get("population", "")
+    if name not in population_files(inbox):
+        raise JobRefused(f"Không còn thấy bản trích dân cư “{name}” trong thư mục tiếp nhận.")
+    day = dt.date.fromisoformat(params["extract_date"]) if params.get("extract_date") else None
+    progress("Đọc và nạp bản trích dân cư", 0, 0)
+    done = load_population(store, inbox / name, actor=principal.username, extract_date=day,
+                           file_name=params.get("file_name") or Path(name).name, progress=progress)
+    if done.already_loaded:
+        return (f"Tệp này đã là bản trích hiện hành (#{done.extract_id}); không thay đổi gì.",
+                {"extract_id": done.extract_id, "already_loaded": True})
+    message = f"Đã nạp bản trích dân cư #{done.extract_id}: {vn_int(done.rows)} công dân"
+    if done.replaced:
+        message += f" (thay bản trích #{done.replaced})"
+    return message + ".", {"extract_id": done.extract_id, "rows": done.rows, "replaced": done.replaced}

@@ -1,18 +1,25 @@
-"""The page of long operations: start an import or a reconciliation, follow their progress, leave
-and come back (the state is in the ``jobs`` table; see ``job_runner``)."""
+"""The page of long operations: start an import, a population extract load or a reconciliation,
+follow their progress, leave and come back (the state is in the ``jobs`` table; see
+``job_runner``). Files may be uploaded from the officer's computer: streamed into a new folder of
+the inbox (1 MiB at a time, under the upload cap of ``web/protection.py``), then the same job."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
+import shutil
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select, update
+from starlette.datastructures import UploadFile
 
 from datdai.access import purposes
 from datdai.apps.web.auth import log_access
+from datdai.apps.web.protection import UPLOAD_PATH, size_text
 from datdai.apps.web.ui import job_runner as jr
 from datdai.apps.web.ui.common import (
     DATA_ROLES,
@@ -26,6 +33,9 @@ from datdai.apps.web.ui.common import (
 )
 from datdai.cleaning.redelivery.kinds import COUNT_LABELS
 from datdai.db import schema as s
+from datdai.dossiers.calendar import parse_vn_date
+from datdai.kernel.errors import InvalidInput
+from datdai.matching.citizen_extracts import ExtractInfo, current_extract
 
 router = APIRouter(include_in_schema=False)
 DATA_STAFF = page_role(*DATA_ROLES)
@@ -75,6 +85,10 @@ def _job_view(row, runner: jr.JobRunner | None, now: dt.datetime) -> dict[str, A
     what = params.get("delivery") if row.kind == jr.IMPORT else params.get("population")
     if row.kind == jr.IMPORT and what == ".":
         what = "thư mục tiếp nhận"
+    elif what == jr.STORED_EXTRACT:
+        what = "bản trích đã nạp vào CSDL"
+    if params.get("file_name"):
+        what = params["file_name"]
     percent = round(100.0 * done / total) if total else None
     return {"id": row.id, "kind": row.kind, "kind_label": jr.KIND_LABELS.get(row.kind, row.kind), "what": what,
             "apply": bool(params.get("apply")), "status": status,
@@ -106,13 +120,25 @@ def _jobs(request: Request, principal: Principal, ids: list[int] | None = None) 
     return views
 
 
-@router.get("/ui/tac-vu")
-def jobs_page(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)]):
+def _stored_extract(request: Request) -> ExtractInfo | None:
+    with store_of(request).read() as conn:
+        return current_extract(conn)
+
+
+def _page(request: Request, principal: Principal, status_code: int = 200, **context: Any):
     store = store_of(request)
     inbox = jr.inbox_dir(store)
-    return render(request, "jobs.html", principal, active="tac-vu", title="Tác vụ dài", jobs=_jobs(request, principal),
-                  deliveries=jr.deliveries(inbox), populations=jr.population_files(inbox), inbox=str(inbox),
-                  notice=NOTICES.get(request.query_params.get("tb", "")))
+    return render(request, "jobs.html", principal, status_code=status_code, active="tac-vu", title="Tác vụ dài",
+                  jobs=_jobs(request, principal), deliveries=jr.deliveries(inbox),
+                  populations=jr.population_files(inbox), inbox=str(inbox), stored=_stored_extract(request),
+                  stored_value=jr.STORED_EXTRACT, upload_cap=size_text(request.app.state.protection.max_upload_bytes),
+                  **context)
+
+
+
+@router.get("/ui/tac-vu")
+def jobs_page(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)]):
+    return _page(request, principal, notice=NOTICES.get(request.query_params.get("tb", "")))
 
 
 @router.get("/ui/tac-vu/trang-thai")
@@ -146,12 +172,8 @@ def _start(request: Request, principal: Principal, kind: str, params: dict[str, 
     return RedirectResponse(f"/ui/tac-vu?tb=da-bat-dau#tac-vu-{job_id}", status_code=303)
 
 
-def _refuse(request: Request, principal: Principal, problem: str):
-    store = store_of(request)
-    inbox = jr.inbox_dir(store)
-    return render(request, "jobs.html", principal, status_code=422, active="tac-vu", title="Tác vụ dài",
-                  jobs=_jobs(request, principal), deliveries=jr.deliveries(inbox),
-                  populations=jr.population_files(inbox), inbox=str(inbox), problem=problem)
+def _refuse(request: Request, principal: Principal, problem: str, status_code: int = 422):
+    return _page(request, principal, status_code=status_code, problem=problem)
 
 
 @router.post("/ui/tac-vu/nhap-giao-nop")
@@ -173,6 +195,114 @@ def start_import(request: Request, principal: Annotated[Principal, Depends(DATA_
 @router.post("/ui/tac-vu/doi-soat")
 def start_reconcile(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)],
                     dan_cu: Annotated[str, Form(max_length=300)], cap_nhat: Annotated[str, Form(max_length=5)] = ""):
-    if dan_cu not in jr.population_files(jr.inbox_dir(store_of(request))):
+    if dan_cu == jr.STORED_EXTRACT:
+        if _stored_extract(request) is None:
+            return _refuse(request, principal, "Cơ sở dữ liệu chưa có bản trích dân cư: hãy nạp một bản trích trước.")
+    elif dan_cu not in jr.population_files(jr.inbox_dir(store_of(request))):
         return _refuse(request, principal, "Hãy chọn một bản trích dân cư có trong thư mục tiếp nhận.")
     return _start(request, principal, jr.RECONCILE, {"population": dan_cu, "apply": bool(cap_nhat)})
+
+
+def _extract_date(text: str) -> str | None:
+    """``dd/mm/yyyy`` (or the ``yyyy-mm-dd`` of a date field) as ISO; InvalidInput otherwise."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text) if "-" in text else parse_vn_date(text)
+    except ValueError as exc:
+        raise InvalidInput(f"Ngày trích xuất: {str(exc).split(' / ')[0]}") from None
+    return day.isoformat()
+
+
+@router.post("/ui/tac-vu/nap-dan-cu")
+def start_population_load(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)],
+                          dan_cu: Annotated[str, Form(max_length=300)],
+                          ngay_trich_xuat: Annotated[str, Form(max_length=20)] = ""):
+    if dan_cu not in jr.population_files(jr.inbox_dir(store_of(request))):
+        return _refuse(request, principal, "Hãy chọn một bản trích dân cư có trong thư mục tiếp nhận.")
+    try:
+        day = _extract_date(ngay_trich_xuat)
+    except InvalidInput as exc:
+        return _refuse(request, principal, str(exc))
+    return _start(request, principal, jr.POPULATION, {"population": dan_cu, "extract_date": day})
+
+
+# ---------------------------------------------------------------- uploads
+
+_CHUNK = 1 << 20
+
+
+def _upload_folder(inbox: Path, principal: Principal) -> Path:
+    """A new folder directly in the inbox (a delivery is a sub-folder of it, jr.deliveries)."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
+    who = re.sub(r"[^A-Za-z0-9_-]", "_", principal.username)[:40]
+    folder = inbox / f"tai-len-{stamp}-{who}"
+    folder.mkdir(parents=True, exist_ok=False)
+    return folder
+
+
+async def _save(upload: UploadFile, target: Path, cap: int) -> int:
+    """Copy the uploaded part to ``target`` in chunks of 1 MiB (never whole in memory); the bytes
+    written. Past ``cap`` bytes: InvalidInput (the request's own cap is the middleware's)."""
+    written = 0
+    with open(target, "wb") as f:
+        while chunk := await upload.read(_CHUNK):
+            written += len(chunk)
+            if written > cap:
+                raise InvalidInput(f"Tệp “{upload.filename}” vượt quá giới hạn tải lên.")
+            f.write(chunk)
+    return written
+
+
+def _suffix(upload: UploadFile | None, allowed: tuple[str, ...], what: str) -> str:
+    name = (upload.filename or "") if upload is not None else ""
+    if not name:
+        raise InvalidInput(f"Hãy chọn tệp {what}.")
+    suffix = Path(name).suffix.lower()
+    if suffix not in allowed:
+        raise InvalidInput(f"Tệp {what} “{name}” phải có đuôi {', '.join(allowed)}.")
+    return suffix
+
+
+@router.post(UPLOAD_PATH)
+async def upload(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)]):
+    """A delivery (map layer + register, optional .toml) or a population extract uploaded from the
+    officer's computer: streamed into a new folder of the inbox, then the same job as for a file
+    already there. The body's size cap (``DATDAI_UPLOAD_MAX_BYTES``) is checked as it arrives."""
+    cap = request.app.state.protection.max_upload_bytes
+    async with request.form(max_files=4, max_fields=10) as form:
+        kind = str(form.get("loai") or "")
+        folder = None
+        try:
+            inbox = jr.inbox_dir(store_of(request))
+            if kind == "giao-nop":
+                layer, register, config = form.get("lop_thua_dat"), form.get("so_dia_chinh"), form.get("cau_hinh")
+                names = [("thua_dat", layer, jr.PARCEL_SUFFIXES, "lớp thửa đất"),
+                         ("so_dia_chinh", register, jr.REGISTER_SUFFIXES, "sổ địa chính")]
+                if isinstance(config, UploadFile) and config.filename:
+                    names.append(("cau_hinh", config, (".toml",), "cấu hình"))
+                suffixes = [_suffix(u if isinstance(u, UploadFile) else None, allowed, what)
+                            for _, u, allowed, what in names]
+                folder = _upload_folder(inbox, principal)
+                for (stem, u, _, _), suffix in zip(names, suffixes):
+                    await _save(u, folder / f"{stem}{suffix}", cap)
+                params = {"delivery": folder.name,
+                          "file_name": f"{layer.filename} + {register.filename} (tải lên)"}
+                job_kind = jr.IMPORT
+            elif kind == "dan-cu":
+                extract = form.get("dan_cu")
+                _suffix(extract if isinstance(extract, UploadFile) else None, (".csv",), "bản trích dân cư")
+                day = _extract_date(str(form.get("ngay_trich_xuat") or ""))
+                folder = _upload_folder(inbox, principal)
+                await _save(extract, folder / "dan_cu.csv", cap)
+                params = {"population": f"{folder.name}/dan_cu.csv", "extract_date": day,
+                          "file_name": f"{extract.filename} (tải lên)"}
+                job_kind = jr.POPULATION
+            else:
+                raise InvalidInput("Hãy chọn loại tệp tải lên: giao nộp hoặc bản trích dân cư.")
+        except InvalidInput as exc:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            return _refuse(request, principal, str(exc))
+    return _start(request, principal, job_kind, params)

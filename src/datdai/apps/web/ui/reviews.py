@@ -13,10 +13,11 @@ Keyboard (``static/review.js``): ``1``–``9`` choose a candidate, ``A`` or ``En
 
 from __future__ import annotations
 
+import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from datdai.apps.web import review_actions as actions
@@ -31,6 +32,8 @@ from datdai.apps.web.ui.common import (
 from datdai.dossiers.errors import DossierError
 from datdai.kernel.text import fold_key
 from datdai.land.places import commune_choices, unit_names
+from datdai.matching.reconcile_progress import reconcile_progress
+from datdai.reporting.office_sheets import XLSX, write_reconcile_progress, write_review_queue
 
 router = APIRouter(include_in_schema=False)
 DATA_STAFF = page_role(*DATA_ROLES)
@@ -159,3 +162,33 @@ def decide_form(
     response.context["problem"] = f"Chưa ghi được quyết định cho trường hợp #{result_id}: {problem}"
     return render(request, "reviews.html", principal, status_code=422, **{
         k: v for k, v in response.context.items() if k not in ("request", "nav", "account", "csrf", "vendor_ok")})
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                    "Cache-Control": "no-store"})
+
+
+@router.get("/ui/doi-soat/hang-doi.xlsx")
+def review_xlsx(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)],
+                ma_xa: Annotated[str | None, Query(max_length=5)] = None):
+    """The whole queue in the officer's scope, one row per candidate (as the page shows them)."""
+    ma_xa = ma_xa or None
+    if ma_xa is not None:
+        check_commune(principal, ma_xa)
+    cases, _ = actions.scoped_cases(request, principal, ma_xa=ma_xa, limit=None)
+    buf = io.BytesIO()
+    write_review_queue(buf, cases)
+    return _xlsx(buf.getvalue(), f"hang-doi-doi-soat{'-' + ma_xa if ma_xa else ''}.xlsx")
+
+
+@router.get("/ui/doi-soat/tien-do.xlsx")
+def review_progress_xlsx(request: Request, principal: Annotated[Principal, Depends(DATA_STAFF)]):
+    with store_of(request).read() as conn:
+        figures = reconcile_progress(conn)
+    rows = [f for f in figures.communes if f.code and principal.can_see_commune(f.code)]
+    if principal.role == "admin":
+        rows += [*figures.provinces, figures.overall]
+    buf = io.BytesIO()
+    write_reconcile_progress(buf, rows)
+    return _xlsx(buf.getvalue(), "tien-do-doi-soat.xlsx")

@@ -12,6 +12,7 @@ token in the store and clears it from this worker's auth cache.
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from datdai.access.demo import DEMO_PASSWORD, demo_logins
 from datdai.access.providers import LocalProvider
 from datdai.access.roles import CITIZEN
 from datdai.access.tokens import issue_token, revoke_token
@@ -34,6 +36,7 @@ from datdai.apps.web.ui.common import (
     home_of,
     page_user,
     render,
+    role_label,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -78,7 +81,29 @@ async def login_form(request: Request, next: str | None = None, het_han: int = 0
         return RedirectResponse(_safe_next(next) or home_of(principal), status_code=303)
     message = "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại." if het_han else None
     return render(request, "login.html", None, next=_safe_next(next) or "", error=None,
-                  info=message, username="")
+                  info=message, username="", demo=await run_in_threadpool(_demo_logins, request))
+
+
+_DEMO_CACHE_SECONDS = 60.0
+
+
+def _demo_logins(request: Request) -> dict | None:
+    """The demo accounts to show on the login page (a store built by ``datdai demo`` whose demo
+    accounts still open with the demo password), looked up at most once a minute."""
+    state = request.app.state
+    cached = getattr(state, "demo_logins", None)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > _DEMO_CACHE_SECONDS:
+        try:
+            with request.app.state.store.read() as conn:
+                accounts = demo_logins(conn)
+        except Exception:  # a store without the users table: no demo to show
+            accounts = []
+        cached = state.demo_logins = (now, accounts)
+    accounts = cached[1]
+    if not accounts:
+        return None
+    return {"password": DEMO_PASSWORD, "accounts": [(u, role_label(r), d) for u, r, d in accounts]}
 
 
 @router.post(LOGIN_PATH)
