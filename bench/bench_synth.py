@@ -1,6 +1,7 @@
 """Benchmark: `datdai synth` of the demo's default province (20,000 parcels), against writing the
 same number of rows of plain text to a CSV file with the standard library (the floor: the
-generator must at least write its register). Same process.
+generator must at least write its register). Same process; prints the process's peak memory
+(resident set) — run one size per process to compare sizes.
 
     .venv/bin/python bench/bench_synth.py [--parcels N]
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +35,8 @@ def main() -> None:
     print(f"baseline (write {args.parcels:,} CSV rows): {base:.3f} s")
     print(f"datdai synth ({summary.counts['parcels']:,} parcels, all files): {secs:.1f} s "
           f"— {secs / base:.0f}× the baseline")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # KiB → GiB
+    print(f"peak memory (RSS): {peak:.2f} GiB; {summary.counts['citizens']:,} citizens")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -139,16 +141,11 @@ def test_deterministic_byte_identical(tmp_path):
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
     result = generate(parcels=300, seed=2)
-    calls = {"n": 0}
-    real = gen_module._csv_bytes
 
-    def boom(columns, rows):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise OSError("disk full")
-        return real(columns, rows)
+    def boom(citizens):
+        raise OSError("disk full")  # the third file fails, after the map and the register
 
-    monkeypatch.setattr(gen_module, "_csv_bytes", boom)
+    monkeypatch.setattr(gen_module, "_citizen_rows", boom)
     out = tmp_path / "out"
     with pytest.raises(OSError):
         write(result, out)
@@ -159,3 +156,44 @@ def test_gdal_config_restored(tmp_path):
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     write(generate(parcels=200, seed=1), tmp_path)
     assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None
+
+
+def test_a_large_province_is_written_in_slices(tmp_path):
+    """Above ``slice_parcels`` the communes are generated and written a slice at a time: the
+    same files, identifiers unique across slices, counts over the whole province."""
+    steps = []
+    out = tmp_path / "lon"
+    summary = run(out, parcels=900, seed=4, slice_parcels=300,
+                  progress=lambda stage, k, n: steps.append((stage, k, n)))
+    assert [s[1:] for s in steps if s[0] == "slices"] == [(1, 3), (2, 3), (3, 3)]
+    c = summary.counts
+    assert c["parcels"] == 900 and c["communes"] == 3
+    for name in ("so_dia_chinh.csv", "dan_cu.csv", "chu_su_dung.csv", "truth/noise.csv",
+                 "truth/owners.csv"):
+        assert summary.files[name] == len(_rows(out / name)), name
+    assert summary.files["thua_dat.gpkg"] == c["map_features"] == pyogrio.read_info(
+        out / "thua_dat.gpkg", layer="thua_dat")["features"]
+    owners = _rows(out / "chu_su_dung.csv")
+    assert [r["ma_dong"] for r in owners] == [f"D{i:07d}" for i in range(1, len(owners) + 1)]
+    citizens = _rows(out / "dan_cu.csv")
+    ids = [r["so_dinh_danh"] for r in citizens if r["so_dinh_danh"]]
+    assert len(ids) == len(set(ids)) == c["citizens"]
+    truth = _rows(out / "truth" / "owners.csv")
+    people = {}
+    for r in truth:  # one person, one party ID, across slices
+        if r["so_dinh_danh"]:
+            people.setdefault(r["so_dinh_danh"], set()).add(r["party_id"])
+    parties = [p for ps in people.values() for p in ps]
+    assert all(len(ps) == 1 for ps in people.values()) and len(parties) == len(set(parties))
+    summary_json = json.loads((out / "truth" / "summary.json").read_text(encoding="utf-8"))
+    assert summary_json["counts"]["parcels"] == 900
+    assert sum(v["count"] for v in summary_json["noise"].values()) == c["noise.DUPLICATE_PARCEL"] \
+        + sum(c[k] for k in c if k.startswith("noise.") and k != "noise.DUPLICATE_PARCEL")
+    again = tmp_path / "lai"
+    run(again, parcels=900, seed=4, slice_parcels=300)
+    assert _all_files(again) == _all_files(out)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))

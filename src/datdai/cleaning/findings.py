@@ -66,8 +66,14 @@ def empty_findings() -> pa.Table:
     return FINDING_SCHEMA.empty_table()
 
 
+# After the parcel key (numerically): rule, side, row, field, then every other column, so that
+# the order is total and the same whichever engine found them.
+SORT_TIEBREAK = ("ma_loi", "nguon", "dong", "truong", "muc_do", "mo_ta", "gia_tri_ban_do",
+                 "gia_tri_thuoc_tinh", "de_xuat", "doi_tuong", "sua_tu_dong", "so_to", "so_thua")
+
+
 def sort_findings(table: pa.Table) -> pa.Table:
-    """A stable order: parcel key (numerically), rule, side, row, field."""
+    """A total order: parcel key (numerically), rule, side, row, field, then the rest."""
     import pyarrow.compute as pc
 
     if table.num_rows == 0:
@@ -76,8 +82,7 @@ def sort_findings(table: pa.Table) -> pa.Table:
     th = pc.cast(pc.if_else(pc.utf8_is_digit(table["so_thua"]), table["so_thua"], "0"), pa.int64())
     keyed = table.append_column("_to", to).append_column("_th", th)
     keyed = keyed.sort_by([("ma_xa", "ascending"), ("_to", "ascending"), ("_th", "ascending"),
-                           ("ma_loi", "ascending"), ("nguon", "ascending"),
-                           ("dong", "ascending"), ("truong", "ascending")])
+                           *((c, "ascending") for c in SORT_TIEBREAK)])
     return keyed.drop_columns(["_to", "_th"])
 
 

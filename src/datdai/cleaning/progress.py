@@ -6,6 +6,7 @@ use codes, name spelling, legacy encodings — mostly fixed automatically) do no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -32,21 +33,29 @@ def commune_figures(findings: pa.Table, parcels: pa.Table) -> list[CommuneFigure
     try:
         con.register("f", findings)
         con.register("p", parcels)
-        base = con.sql(
-            "SELECT p.ma_xa, count(*) AS parcels,"
-            " sum(CASE WHEN e.ma_xa IS NULL THEN 0 ELSE 1 END) AS with_errors"
-            " FROM p LEFT JOIN (SELECT DISTINCT ma_xa, so_to, so_thua FROM f WHERE muc_do = 'LOI') e"
-            " ON e.ma_xa = p.ma_xa AND e.so_to = p.so_to AND e.so_thua IS NOT DISTINCT FROM p.so_thua"
-            " GROUP BY p.ma_xa ORDER BY p.ma_xa").fetchall()
-        rules = con.sql(
-            "SELECT ma_xa, ma_loi, count(*) AS n, sum(CASE WHEN sua_tu_dong = 'CO' THEN 1 ELSE 0 END)"
-            " FROM f GROUP BY ma_xa, ma_loi ORDER BY ma_xa, ma_loi").fetchall()
+        return commune_figures_sql(lambda sql: con.sql(sql).fetchall(), "f", "p")
     finally:
         con.close()
+
+
+def commune_figures_sql(rows: Callable[[str], list[tuple]], findings: str,
+                        parcels: str) -> list[CommuneFigures]:
+    """Figures per commune, computed where the tables ``findings`` and ``parcels`` (keys ma_xa,
+    so_to, so_thua) are — SQL both DuckDB and Spark run; ``rows(sql)`` returns the result."""
+    base = rows(
+        "SELECT p.ma_xa, count(*) AS parcels,"
+        " sum(CASE WHEN e.ma_xa IS NULL THEN 0 ELSE 1 END) AS with_errors"
+        f" FROM {parcels} p LEFT JOIN (SELECT DISTINCT ma_xa, so_to, so_thua FROM {findings}"
+        " WHERE muc_do = 'LOI') e ON e.ma_xa = p.ma_xa AND e.so_to = p.so_to"
+        " AND (e.so_thua = p.so_thua OR (e.so_thua IS NULL AND p.so_thua IS NULL))"
+        " GROUP BY p.ma_xa ORDER BY p.ma_xa")
+    rules = rows(
+        "SELECT ma_xa, ma_loi, count(*) AS n, sum(CASE WHEN sua_tu_dong = 'CO' THEN 1 ELSE 0 END)"
+        f" FROM {findings} GROUP BY ma_xa, ma_loi ORDER BY ma_xa, ma_loi")
     out = {m: CommuneFigures(m, int(n), int(e or 0), 0, 0) for m, n, e in base}
     for m, rule, n, auto in rules:
         fig = out.setdefault(m, CommuneFigures(m, 0, 0, 0, 0))
         fig.by_rule[rule] = int(n)
         fig.findings += int(n)
         fig.auto_fixable += int(auto or 0)
-    return [out[m] for m in sorted(out)]
+    return [out[m] for m in sorted(out, key=lambda m: (m is None, m or ""))]

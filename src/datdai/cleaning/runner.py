@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datdai.cleaning.config import CheckConfig
-from datdai.cleaning.findings import FINDING_COLUMNS, FINDING_SCHEMA, sort_findings
+from datdai.cleaning.findings import FINDING_COLUMNS, FINDING_SCHEMA, SORT_TIEBREAK, sort_findings
 from datdai.cleaning.overlap import PAIR_SCHEMA, TILE_SCHEMA, overlap_pairs, tiles_for
 from datdai.cleaning.prepare import (
     landuse_labels,
@@ -28,10 +28,11 @@ from datdai.cleaning.prepare import (
     prepare_register,
     register_schema,
 )
+from datdai.cleaning.progress import commune_figures_sql
 from datdai.cleaning.readers.parcel_batches import MAP_ISSUE_SCHEMA
 from datdai.cleaning.registry import all_rules, get_rule
 from datdai.cleaning.rule import Rule
-from datdai.compute.base import Engine
+from datdai.compute.base import Engine, sql_str
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,21 +71,18 @@ def run_rules(parcels: pa.Table, register: pa.Table, *, engine: Engine,
                       map_issues=map_issues)
 
 
-def run_loaded(engine: Engine, map_input: pa.Schema, register_input: pa.Schema, *,
-               config: CheckConfig | None = None, progress: Progress | None = None,
-               map_issues: list[dict] | None = None) -> CheckResult:
-    """Check a delivery already loaded into the engine as :data:`MAP_INPUT` and
-    :data:`REGISTER_INPUT` (e.g. streamed in batches by :func:`datdai.cleaning.check.load`)."""
-    config = config or CheckConfig()
-    engine.put(MAP_ISSUES, pa.Table.from_pylist(map_issues or [], schema=MAP_ISSUE_SCHEMA))
-    rules = enabled_rules(config)
-    timings: dict[str, float] = {}
-    steps = len(rules) + 3
-
+def _ticker(progress: Progress | None, steps: int) -> Callable[[int], None]:
     def tick(done: int) -> None:
         if progress:
             progress("Kiểm tra chất lượng / checking", done, steps)
+    return tick
 
+
+def prepare_tables(engine: Engine, map_input: pa.Schema, register_input: pa.Schema,
+                   config: CheckConfig, rules: list[Rule], tick: Callable[[int], None]
+                   ) -> dict[str, float]:
+    """Steps 1–2: the prepared tables the rules query, left in the engine. Returns timings."""
+    timings: dict[str, float] = {}
     t0 = time.perf_counter()
     tick(0)
 
@@ -138,6 +136,21 @@ def run_loaded(engine: Engine, map_input: pa.Schema, register_input: pa.Schema, 
     timings["keys"] = time.perf_counter() - t0
     tick(3)
 
+    return timings
+
+
+def run_loaded(engine: Engine, map_input: pa.Schema, register_input: pa.Schema, *,
+               config: CheckConfig | None = None, progress: Progress | None = None,
+               map_issues: list[dict] | None = None) -> CheckResult:
+    """Check a delivery already loaded into the engine as :data:`MAP_INPUT` and
+    :data:`REGISTER_INPUT` (e.g. streamed in batches by :func:`datdai.cleaning.check.load`);
+    the findings come back to this process."""
+    config = config or CheckConfig()
+    engine.put(MAP_ISSUES, pa.Table.from_pylist(map_issues or [], schema=MAP_ISSUE_SCHEMA))
+    rules = enabled_rules(config)
+    tick = _ticker(progress, len(rules) + 3)
+    timings = prepare_tables(engine, map_input, register_input, config, rules, tick)
+
     def run_rule(rule: Rule) -> pa.Table:
         t = time.perf_counter()
         sql = rule.query(rule.settings(config.params_for(rule.code)), engine.dialect)
@@ -159,3 +172,75 @@ def run_loaded(engine: Engine, map_input: pa.Schema, register_input: pa.Schema, 
     findings = sort_findings(findings)
     keys = engine.query("SELECT ma_xa, so_to, so_thua FROM thua")
     return CheckResult(findings=findings, parcels=keys, rules=rules, timings=timings)
+
+
+FINDINGS_TABLE = "loi_du_lieu"
+
+
+def rule_findings_sql(rule: Rule, config: CheckConfig, dialect) -> str:
+    """A rule's query with its code and severity: the columns of :data:`FINDING_COLUMNS`."""
+    sql = rule.query(rule.settings(config.params_for(rule.code)), dialect)
+    cols = {c: c for c in FINDING_COLUMNS}
+    cols["ma_loi"] = f"{sql_str(rule.code)}"
+    cols["muc_do"] = f"coalesce(muc_do, {sql_str(rule.severity.value)})"
+    return ("SELECT " + ", ".join(f"{e} AS {c}" for c, e in cols.items())
+            + f" FROM ({sql}) q")
+
+
+def findings_order_sql(dialect) -> str:
+    """The ORDER BY of :func:`~datdai.cleaning.findings.sort_findings` in SQL (the same total
+    order: parcel key numerically, rule, side, row, field, then every other column)."""
+    def num(col: str) -> str:
+        return (f"CASE WHEN {col} IS NULL THEN NULL WHEN "
+                f"{dialect.regex_match(col, '^[0-9]{1,18}$')} THEN CAST({col} AS BIGINT)"
+                " ELSE 0 END")
+    keys = ["ma_xa", num("so_to"), num("so_thua"), *SORT_TIEBREAK]
+    return " ORDER BY " + ", ".join(f"{k} ASC NULLS LAST" for k in keys)
+
+
+@dataclass(slots=True)
+class KeptResult:
+    """A check whose findings stay in the engine as :data:`FINDINGS_TABLE` (with the parcel
+    keys as ``thua``): written and counted there, never brought whole to this process."""
+
+    engine: Engine
+    rules: list[Rule]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def count_by_rule(self) -> dict[str, int]:
+        t = self.engine.query(f"SELECT ma_loi, count(*) AS n FROM {FINDINGS_TABLE}"
+                              " GROUP BY ma_loi")
+        return dict(sorted(zip(t["ma_loi"].to_pylist(), t["n"].to_pylist())))
+
+    def write_csv(self, path) -> None:
+        cols = ", ".join(FINDING_COLUMNS)
+        self.engine.write_csv(f"SELECT {cols} FROM {FINDINGS_TABLE}"
+                              + findings_order_sql(self.engine.dialect), path)
+
+    def commune_figures(self):
+        def rows(sql: str) -> list[tuple]:
+            t = self.engine.query(sql)
+            return list(zip(*(c.to_pylist() for c in t.columns)))
+        return commune_figures_sql(rows, FINDINGS_TABLE, "thua")
+
+
+def run_kept(engine: Engine, map_input: pa.Schema, register_input: pa.Schema, *,
+             config: CheckConfig | None = None, progress: Progress | None = None,
+             map_issues: list[dict] | None = None) -> KeptResult:
+    """:func:`run_loaded`, the findings kept in the engine (an engine with workers elsewhere
+    computes, counts and writes them there)."""
+    config = config or CheckConfig()
+    engine.put(MAP_ISSUES, pa.Table.from_pylist(map_issues or [], schema=MAP_ISSUE_SCHEMA))
+    rules = enabled_rules(config)
+    tick = _ticker(progress, len(rules) + 3)
+    timings = prepare_tables(engine, map_input, register_input, config, rules, tick)
+    t = time.perf_counter()
+    parts = [rule_findings_sql(r, config, engine.dialect) for r in rules]
+    engine.create(FINDINGS_TABLE, " UNION ALL ".join(f"SELECT * FROM ({p}) r{i}"
+                                                     for i, p in enumerate(parts))
+                  if parts else "SELECT * FROM (SELECT "
+                  + ", ".join(f"CAST(NULL AS {'BIGINT' if c == 'dong' else 'STRING'}) AS {c}"
+                              for c in FINDING_COLUMNS) + ") e WHERE 1 = 0")
+    timings["rules"] = time.perf_counter() - t
+    tick(3 + len(rules))
+    return KeptResult(engine, rules, timings)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
+
+# The partition columns of a table stored by province and commune: ``fn(batch) -> {name: values}``
+# (e.g. {"tinh": …, "xa": …}); they name the folders, not columns of the table.
+Partition = Callable[[pa.Table], dict[str, pa.Array]]
 
 
 def sql_str(text: str) -> str:
@@ -41,8 +49,12 @@ class Engine(ABC):
     def put(self, name: str, table: pa.Table) -> None:
         """Make an Arrow table queryable as ``name``."""
 
-    def put_batches(self, name: str, schema: pa.Schema, batches) -> None:
-        """Make a stream of Arrow record batches (or tables) queryable as ``name``."""
+    def put_batches(self, name: str, schema: pa.Schema, batches,
+                    partition: Partition | None = None) -> None:
+        """Make a stream of Arrow record batches (or tables) queryable as ``name``.
+        ``partition`` says how the engine may store it in parts (an engine with workers
+        elsewhere writes it as Parquet folders by those keys, read by the workers); an engine
+        in this process may ignore it."""
         tables = [b if isinstance(b, pa.Table) else pa.Table.from_batches([b]) for b in batches]
         self.put(name, pa.concat_tables([t.cast(schema) for t in tables]) if tables
                  else schema.empty_table())
@@ -66,6 +78,22 @@ class Engine(ABC):
                    schema: pa.Schema, dest: str) -> None:
         """``dest`` = ``fn`` applied to the rows of ``src`` by groups of equal ``key`` (a call
         may get several whole groups, never part of one)."""
+
+    def write_csv(self, sql: str, path: str | Path) -> None:
+        """Write the result of a query (text and integer columns) as CSV — header row, text
+        quoted, nulls empty — atomically: a failed write leaves no file. Here in this process;
+        an engine with workers has them write it."""
+        table = self.query(sql)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        try:
+            pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(quoting_style="needed"))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def drop(self, *names: str) -> None:  # noqa: B027 - optional: free intermediate tables
         """Forget tables no longer needed (frees their memory)."""

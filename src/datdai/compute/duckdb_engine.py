@@ -74,8 +74,10 @@ class DuckDBEngine(Engine):
     def put(self, name: str, table: pa.Table) -> None:
         self.put_batches(name, table.schema, [table])
 
-    def put_batches(self, name: str, schema: pa.Schema, batches: Iterable[pa.Table]) -> None:
-        """Create table ``name`` from a stream of Arrow tables or record batches."""
+    def put_batches(self, name: str, schema: pa.Schema, batches: Iterable[pa.Table],
+                    partition=None) -> None:
+        """Create table ``name`` from a stream of Arrow tables or record batches (one table in
+        this process: ``partition`` is not needed)."""
         schema = pa.schema([f.with_type(pa.string()) if f.type == pa.large_string() else f
                             for f in schema])
         tmp = self._tmp()

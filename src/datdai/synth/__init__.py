@@ -6,6 +6,9 @@
     summary = run(Path("out"), parcels=20000, seed=1)   # Bình Phước, EPSG:9212
 
 Deterministic: the same (parcels, seed, province, noise rates) give byte-identical files.
+Above ``SLICE_PARCELS`` (25.000) parcels ``run()`` generates and writes the communes in slices,
+one after another, so memory stays that of a slice; land users, their families and relatives
+then live within one slice's communes (identifiers stay unique across slices).
 
 Files written into ``out_dir``
 ------------------------------
@@ -13,7 +16,8 @@ Files written into ``out_dir``
     Layer ``thua_dat`` (cadastral-delivery.md §1): ``ma_xa``, ``so_to``, ``so_thua``,
     ``dien_tich`` (map label, m², 1 decimal), ``loai_dat``, ``ten_chu`` (NULL when the map has
     no owner label); polygons in the province's VN-2000 TM-3 zone (EPSG:9212 for Bình Phước).
-    Features in key order; the second copies of DUPLICATE_PARCEL are at the end.
+    Features in key order; the second copies of DUPLICATE_PARCEL are at the end (above 25.000
+    parcels, where the province is generated in slices of communes: at the end of each slice).
 ``so_dia_chinh.csv``
     The register (cadastral-delivery.md §2), one row per (parcel, land user); a household or a
     couple gives one row per named member. Extra columns after the required ones carry the

@@ -319,13 +319,13 @@ class Registry:
         self.land, self.pop, self.plans, self.rng = land, pop, plans, rng
         self.province_code = province_code
         self.province_name = province_name
-        self._n_party = {"CN": 0, "HGD": 0, "VC": 0, "TC": 0}
+        self.ids = pop.ids
+        self._n_party = self.ids.parties
         self._couple: dict[int, str] = {}
         self._household: dict[int, str] = {}
-        self._serials: set[str] = set()
+        self._serials = self.ids.serials
         self._entries: dict[tuple[int, str], int] = {}
-        self._gpkd: set[str] = set()
-        self._asset_n = 0
+        self._gpkd = self.ids.gpkd
 
     # -- parties --------------------------------------------------------------------------
     def _pid(self, prefix: str) -> str:
@@ -445,7 +445,7 @@ class Registry:
     # -- holdings -------------------------------------------------------------------------
     def holding(self, parcels: list[int], users: list[tuple[str, Decimal | None, str]],
                 apartment: bool = False) -> HoldingRec:
-        hid = f"TH{len(self.land.holdings) + 1:07d}"
+        hid = f"TH{self.ids.holdings + len(self.land.holdings) + 1:07d}"
         h = HoldingRec(hid, list(parcels), list(users), apartment=apartment)
         self.land.holdings.append(h)
         for p in parcels:
@@ -504,12 +504,12 @@ class Registry:
         h.new_admin = since >= date(2025, 7, 1) or rng.random() < 0.15
 
     def asset(self, h: HoldingRec, parcel: int | None, kind: AssetKind, **kw) -> Asset:
-        self._asset_n += 1
+        self.ids.assets += 1
         key = None
         if parcel is not None:
             key = (self.plans[self.land.commune[parcel]].code, self.land.sheet_no(parcel),
                    int(self.land.number[parcel]))
-        a = Asset(asset_id=f"TS{self._asset_n:07d}", holding_id=h.holding_id, parcel_key=key,
+        a = Asset(asset_id=f"TS{self.ids.assets:07d}", holding_id=h.holding_id, parcel_key=key,
                   kind=kind, **kw)
         h.assets.append(a)
         return a

@@ -133,9 +133,27 @@ def _old_place_text(t: tuple[str, str, str]) -> str:
     return ", ".join(p for p in t if p)
 
 
+@dataclass(slots=True)
+class IdSpace:
+    """The identifiers a province's slices share when they are generated one after another
+    (:func:`datdai.synth.generator.run` at large sizes): numbers drawn at random are checked
+    against those already given, sequential ones continue where the last slice stopped."""
+
+    cccd: set[str] = field(default_factory=set)
+    cmnd: set[str] = field(default_factory=set)
+    book: set[str] = field(default_factory=set)
+    serials: set[str] = field(default_factory=set)  # certificate serials
+    gpkd: set[str] = field(default_factory=set)  # business registrations
+    parties: dict[str, int] = field(
+        default_factory=lambda: {"CN": 0, "HGD": 0, "VC": 0, "TC": 0})
+    holdings: int = 0  # holdings of the slices before
+    assets: int = 0
+    owner_rows: int = 0  # rows of chu_su_dung.csv written before
+
+
 class Population:
     def __init__(self, rng: random.Random, names: NameGenerator, province_code: str,
-                 places: list[Place]) -> None:
+                 places: list[Place], ids: IdSpace | None = None) -> None:
         self.rng = rng
         self.names = names
         self.province_code = province_code
@@ -144,9 +162,10 @@ class Population:
         self.families: list[Family] = []
         self.families_by_place: dict[int, list[int]] = {i: [] for i in range(len(places))}
         self.owner_families_by_place: dict[int, list[int]] = {i: [] for i in range(len(places))}
-        self._cccd_used: set[str] = set()
-        self._cmnd_used: set[str] = set()
-        self._book_used: set[str] = set()
+        self.ids = ids if ids is not None else IdSpace()
+        self._cccd_used = self.ids.cccd
+        self._cmnd_used = self.ids.cmnd
+        self._book_used = self.ids.book
         self._eth_cum = _cum(ETHNICITIES)
         self._rel_cum = _cum(RELIGIONS)
         self._mig_cum = _cum(MIGRANT_ORIGINS)

@@ -158,7 +158,7 @@ def render(land: Land, pop: Population, plans: list[CommunePlan], noise: NoiseOu
                         "so_seri_gcn": cert, "dia_chi_thua": land.address[i],
                         "ty_le_ban_do": str(scale[i]), **extra, "hinh_thuc_su_dung": form,
                     })
-                    ma_dong = f"D{len(owner_rows) + 1:07d}"
+                    ma_dong = f"D{pop.ids.owner_rows + len(owner_rows) + 1:07d}"
                     owner_rows.append({
                         "ma_dong": ma_dong, "tinh": tinh, "huyen": huyen, "xa": xa,
                         "to_so": str(so_to), "so_thua": str(so_thua), "so_seri_gcn": cert,

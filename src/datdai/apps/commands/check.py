@@ -54,33 +54,34 @@ def check(
     if engine not in ("duckdb", "spark"):
         fail(f"--engine phải là duckdb hoặc spark, không phải '{engine}'")
 
-    from datdai.cleaning.check import check_delivery
-    from datdai.cleaning.findings import write_findings_csv
-    from datdai.cleaning.progress import commune_figures
+    from datdai.cleaning.check import check_delivery_kept
     from datdai.compute import open_engine
 
     started = time.perf_counter()
     with progress_bar() as update:
         with open_engine(engine) as eng:
-            result, delivery = check_delivery(parcels, register, config=config, engine=eng,
-                                              progress=update)
-        write_findings_csv(result.findings, out_file)
+            # the findings stay in the engine: counted there, written by it (on Spark, by
+            # the executors), never held whole here
+            result, delivery = check_delivery_kept(parcels, register, config=config,
+                                                   engine=eng, progress=update)
+            result.write_csv(out_file)
+            by_rule = result.count_by_rule()
+            figures = result.commune_figures()
     for w in delivery.warnings:
         err.print(f"[yellow]Lưu ý / note:[/] {w}", highlight=False)
-    _print_summary(result, commune_figures(result.findings, result.parcels), out_file,
-                   time.perf_counter() - started)
+    _print_summary(result, by_rule, figures, out_file, time.perf_counter() - started)
 
 
-def _print_summary(result, figures, out_file: Path, seconds: float) -> None:
+def _print_summary(result, by_rule: dict[str, int], figures, out_file: Path,
+                   seconds: float) -> None:
     from rich.table import Table
 
-    by_rule = result.count_by_rule()
     table = Table(title=f"Kết quả kiểm tra / findings → {out_file}", title_justify="left")
     table.add_column("Quy tắc")
     table.add_column("Số lỗi", justify="right")
     for code in [r.code for r in result.rules]:
         table.add_row(code, vn_int(by_rule.get(code, 0)))
-    table.add_row("Tổng / total", vn_int(result.findings.num_rows))
+    table.add_row("Tổng / total", vn_int(sum(by_rule.values())))
     out.print(table)
     t2 = Table(title="Theo xã / per commune", title_justify="left")
     for col in ("Mã xã", "Số thửa", "Thửa có lỗi", "Tỷ lệ sạch", "Phát hiện", "Tự sửa được"):
