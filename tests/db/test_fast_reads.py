@@ -125,7 +125,10 @@ def test_hot_statements_only_search_indexes_on_sqlite(store):
         ]:
             sql, values = read.sql(store.engine.dialect, params)
             plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, values)]
-            scans = [step for step in plan if re.match(r"(SCAN|MATERIALIZE) (?!page\b|holders\b|anon_)", step)]
+            # scans of the statements' own small intermediate results (a page, a citizen's holders,
+            # the parties found by the number and their own links) are fine; a table's are not
+            scans = [step for step in plan
+                     if re.match(r"(SCAN|MATERIALIZE) (?!page\b|holders\b|anon_|found\b|own\b)", step)]
             assert not scans, (read.statement, plan)
     finally:
         conn.close()

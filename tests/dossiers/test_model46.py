@@ -118,7 +118,8 @@ def test_model46_end_to_end(land):
     assert partner.received[message.idempotency_key]["dossier_code"] == code
     with land.read() as conn:
         m = ob.get_message(conn, message.id)
-    assert (m.status, m.attempts, m.sent_at) == ("DA_GUI", 3, t0 + dt.timedelta(minutes=3))
+    assert (m.status, m.attempts) == ("DA_GUI", 3)
+    assert m.sent_at is not None and m.sent_at > t0  # when it was sent, on the wall clock (leases are too)
 
     notice = {"dossier_code": code, "notice_no": "TB-2025-0456", "kind": "THONG_BAO", "amount": 37_500_000,
               "obligations": [{"kind": "THUE_TNCN", "amount": 30_000_000},

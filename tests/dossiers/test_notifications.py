@@ -10,7 +10,7 @@ from datdai.db.schema import outbox
 from datdai.dossiers import dossiers as ds
 from datdai.dossiers import notifications
 from datdai.dossiers import outbox as ob
-from tests.dossiers.dossier_helpers import AN, BINH, at, go, load_land, parcel_id
+from tests.dossiers.dossier_helpers import AN, BINH, at, confirm_number, go, load_land, parcel_id
 
 
 def _messages(conn, dossier_id):
@@ -20,6 +20,7 @@ def _messages(conn, dossier_id):
 def test_each_state_change_queues_an_email_and_an_sms(store):
     load_land(store)
     with store.transaction() as conn:
+        confirm_number(conn, "P1", AN)  # reconciled: a verified link to his household's parcel
         citizen_account(conn, AN, display_name="Nguyễn Văn An", email="an@example.vn", phone="+84901234567")
         d, _ = ds.create_dossier(conn, service_code="CHUYEN_QUYEN", applicant_name="Nguyễn Văn An",
                                  applicant_personal_number=AN, citizen_number=AN, actor="cd", role="cong_dan",

@@ -26,11 +26,12 @@ import httpx
 import orjson
 
 from datdai.dossiers.partners import SMTP, PartnerConfig
+from datdai.kernel.errors import Unavailable
 
 MAX_REPLY_CHARS = 300
 
 
-class PartnerError(Exception):
+class PartnerError(Unavailable):
     """The partner did not accept the message (refused, unreachable, too slow)."""
 
 

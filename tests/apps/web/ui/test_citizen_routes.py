@@ -21,6 +21,7 @@ from datdai.apps.web.app import create_app
 from datdai.db import schema as s
 from datdai.land import repository
 from datdai.land.ownership import citizen_parcel_ids, number_param
+from tests.dossiers.dossier_helpers import confirm_number
 from tests.land.factories import small_dataset
 
 AN = "070065001234"  # Nguyễn Văn An of the small dataset
@@ -34,6 +35,7 @@ def ui(store):
     with mock.patch.object(passwords, "_hasher", cheap):
         with store.transaction() as conn:
             repository.load_dataset(conn, small_dataset(), actor="t", source="t", reason="t")
+            confirm_number(conn, "P1", AN)  # reconciled: a verified link (land/ownership.py)
             create_user(conn, "an", role="cong_dan", password=PASSWORD, personal_number=AN,
                         display_name="Nguyễn Văn An")
             create_user(conn, "khac", role="cong_dan", password=PASSWORD, personal_number=OTHER)
@@ -62,7 +64,7 @@ def test_a_citizen_sees_their_parcels_only(ui):
     r = login(ui, "an")
     assert r.status_code == 303 and r.headers["location"] == "/ui/cong-dan"
     mine = owned(ui.store, AN)
-    assert mine, "the small dataset's An holds land through store/ownership.py"
+    assert mine, "the small dataset's An holds land through land/ownership.py"
     page = ui.get("/ui/cong-dan")
     assert page.status_code == 200
     shown = {int(x) for x in re.findall(r'data-parcel-id="(\d+)"', page.text)}

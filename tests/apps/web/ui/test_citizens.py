@@ -28,7 +28,7 @@ from tests.apps.web.ui.conftest import (
     unlabeled_fields,
 )
 
-AXE = Path(__file__).resolve().parents[3] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[4] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 CLIENT_ID, CLIENT_SECRET = "datdai-cong-dan", "bi-mat-kiem-thu"
 MOBILE = {"width": 360, "height": 740}
 RESULT_PDF = b"%PDF-1.4\n% ket qua giai quyet ho so - kiem thu\n%%EOF\n"
