@@ -65,19 +65,12 @@ def import_(
     except (DeliveryError, StoreError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
-        err.print("Đã dừng: không nhập gì — giao dịch đã hoàn tác, cơ sở dữ liệu như trước khi chạy / "
-                  "interrupted: nothing imported, the transaction was rolled back", highlight=False)
-        raise typer.Exit(130) from None
+        _interrupted()
     finally:
         store.close()
 
-    if result.already_imported:
-        when = f" ngày {result.imported_at:%d/%m/%Y %H:%M}" if result.imported_at else ""
-        out.print(f"Giao nộp này đã được nhập (giao nộp #{result.delivery_id}{when}); không thay đổi"
-                  " / this delivery was already imported; nothing changed", highlight=False)
+    if _already_imported_or_warn(result):
         return
-    for w in result.warnings:
-        err.print(f"[yellow]Lưu ý / note:[/] {w}", highlight=False)
     c = result.counts
     print_counts(f"Đã nhập giao nộp #{result.delivery_id} / delivery imported", {
         "cơ sở dữ liệu / store": store.display_url,
@@ -103,6 +96,26 @@ def import_(
                   highlight=False)
 
 
+def _interrupted() -> None:
+    """Ctrl-C during an import: the transaction was rolled back; say so and exit 130."""
+    err.print("Đã dừng: không nhập gì — giao dịch đã hoàn tác, cơ sở dữ liệu như trước khi chạy / "
+              "interrupted: nothing imported, the transaction was rolled back", highlight=False)
+    raise typer.Exit(130) from None
+
+
+def _already_imported_or_warn(result) -> bool:
+    """True (said on the console) when the delivery was already imported; else print its
+    readers' warnings and return False."""
+    if result.already_imported:
+        when = f" ngày {result.imported_at:%d/%m/%Y %H:%M}" if result.imported_at else ""
+        out.print(f"Giao nộp này đã được nhập (giao nộp #{result.delivery_id}{when}); không thay đổi"
+                  " / this delivery was already imported; nothing changed", highlight=False)
+        return True
+    for w in result.warnings:
+        err.print(f"[yellow]Lưu ý / note:[/] {w}", highlight=False)
+    return False
+
+
 def _redeliver(store, parcels: Path, register: Path, *, config: Path | None, actor: str, apply: bool,
                plan_out: Path | None) -> None:
     from datdai.cleaning.redelivery.apply import redeliver
@@ -115,18 +128,11 @@ def _redeliver(store, parcels: Path, register: Path, *, config: Path | None, act
     except (DeliveryError, DatdaiError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
-        err.print("Đã dừng: không nhập gì — giao dịch đã hoàn tác, cơ sở dữ liệu như trước khi chạy / "
-                  "interrupted: nothing imported, the transaction was rolled back", highlight=False)
-        raise typer.Exit(130) from None
+        _interrupted()
     finally:
         store.close()
-    if result.already_imported:
-        when = f" ngày {result.imported_at:%d/%m/%Y %H:%M}" if result.imported_at else ""
-        out.print(f"Giao nộp này đã được nhập (giao nộp #{result.delivery_id}{when}); không thay đổi"
-                  " / this delivery was already imported; nothing changed", highlight=False)
+    if _already_imported_or_warn(result):
         return
-    for w in result.warnings:
-        err.print(f"[yellow]Lưu ý / note:[/] {w}", highlight=False)
     print_plan(result.plan)
     for w in result.plan.warnings():
         err.print(f"[bold yellow]Cảnh báo / warning:[/] {w}", highlight=False)
